@@ -1,0 +1,1 @@
+"""Pure-numpy models (no plotting, no widgets): pk, receptor, spinal, descending."""

@@ -1,0 +1,318 @@
+"""The one pattern every interactive figure follows.
+
+A panel is: presets + Reset + Presenter + Export on top, the controls, the figure (a PNG in an ``Image``
+widget rendered from one persistent Agg figure, so the picture is swapped in place and never disappears),
+a live one-paragraph description under it (also the exported figure's alt text) and an export status line.
+
+A subclass supplies the science-free wiring:
+
+* ``name`` — key for presets in ``data/presets/*.json``;
+* ``make_controls()`` — a dict of fresh widgets, keyed by the keyword names ``compute`` takes;
+* ``compute(**values)`` — call the models (the science lives in ``helpers.models``);
+* ``setup(fig)`` — create axes and artists once per figure (called again when the look changes);
+* ``draw(result)`` — update those artists in place;
+* ``describe(result)`` — the text description, numbers included.
+
+Driven from Python exactly as a student drives it: ``panel.set(duration_h=100)``, then read
+``panel.figure``, ``panel.result`` and ``panel.description``. Nothing here swallows an exception.
+"""
+from __future__ import annotations
+
+import html
+import io
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Mapping
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from .. import _validate as v
+from .. import evidence, export, style
+
+__all__ = ["Panel", "figure_arrays"]
+
+#: Screen rendering: 9.6 x 5.4 in at this dpi. 96 dpi -> 922 x 518 px.
+SCREEN_DPI = 96
+
+
+class Panel:
+    name: str = ""
+    title: str = ""
+    #: Controls that get a wide layout (e.g. long dropdowns).
+    wide: tuple[str, ...] = ()
+
+    def __init__(self, preset: str | None = None, *, look: str = "notebook", **values: Any):
+        v.choice(look, "look", ("notebook", "presenter", "slides-light", "slides-dark"))
+        self._look = look
+        self._holding = False
+        self.controls: dict[str, W.ValueWidget] = self.make_controls()
+        self._table = evidence.presets(self.name) if self.name in _preset_panels() else {}
+        self.result = None
+        self.description = ""
+        self.timings_ms: list[float] = []
+
+        self._preset = W.Dropdown(
+            options=[("— choose a preset —", "")] + [(p["label"], k) for k, p in self._table.items()],
+            value="", description="Preset", layout=W.Layout(width="auto", min_width="320px"),
+            style={"description_width": "initial"}, disabled=not self._table)
+        self._reset = W.Button(description="Reset", icon="undo", tooltip="Back to the opening case",
+                               layout=W.Layout(width="auto"))
+        self._presenter = W.ToggleButton(value=(look == "presenter"), description="Presenter",
+                                         icon="desktop", tooltip="Big fonts and thick lines for a projector",
+                                         layout=W.Layout(width="auto"))
+        self._folder = W.Text(value=_display_folder(), description="Export to",
+                              layout=W.Layout(width="260px"), style={"description_width": "initial"})
+        self._export = W.Button(description="Export", icon="download", button_style="",
+                                tooltip="Write this figure as PNG (1920x1080), SVG and PDF",
+                                layout=W.Layout(width="auto"))
+        self._image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1100px",
+                                                            height="auto", object_fit="contain"))
+        self._text = W.HTML(layout=W.Layout(max_width="1100px"))
+        self._status = W.HTML(layout=W.Layout(max_width="1100px"))
+        for widget in self.controls.values():
+            widget.style.description_width = "initial"
+            widget.observe(self._on_change, names="value")
+        self._preset.observe(self._on_preset, names="value")
+        self._reset.on_click(lambda _b: self.reset())
+        self._presenter.observe(self._on_presenter, names="value")
+        self._export.on_click(lambda _b: self.export())
+
+        # The opening case: a preset, then explicit overrides. Reset returns here.
+        opening = {k: w.value for k, w in self.controls.items()}
+        if preset is not None:
+            v.choice(preset, "preset", self._table)
+            opening.update(self._table[preset]["values"])
+        opening.update(values)
+        self._opening = (preset or "", opening)
+        self._build_figure()
+        self._apply(opening, preset or "")
+
+        controls_box = W.Box(list(self.controls.values()),
+                             layout=W.Layout(display="flex", flex_flow="row wrap", gap="4px 18px"))
+        toolbar = W.HBox([self._preset, self._reset, self._presenter, self._folder, self._export],
+                         layout=W.Layout(flex_flow="row wrap", gap="6px", align_items="center"))
+        self.widget = W.VBox([toolbar, controls_box, self._image, self._text, self._status],
+                             layout=W.Layout(width="100%"))
+        self.widget.add_class("helpers-panel")
+
+    # ---- to be supplied by subclasses ----------------------------------------------------------------
+    def make_controls(self) -> dict[str, W.ValueWidget]:
+        raise NotImplementedError
+
+    def compute(self, **values):
+        raise NotImplementedError
+
+    def setup(self, fig: Figure) -> None:
+        raise NotImplementedError
+
+    def draw(self, result) -> None:
+        raise NotImplementedError
+
+    def describe(self, result) -> str:
+        raise NotImplementedError
+
+    # ---- public API -----------------------------------------------------------------------------------
+    @property
+    def values(self) -> dict[str, Any]:
+        return {k: w.value for k, w in self.controls.items()}
+
+    @property
+    def look(self) -> str:
+        return self._look
+
+    def set(self, **values: Any) -> "Panel":
+        """Set controls as a student would (one update for the lot); reject values the widget cannot take."""
+        self._apply(values, preset="")
+        return self
+
+    def apply_preset(self, key: str) -> "Panel":
+        v.choice(key, "preset", self._table)
+        self._apply(dict(self._table[key]["values"]), preset=key)
+        return self
+
+    def reset(self) -> "Panel":
+        preset, values = self._opening
+        self._apply(dict(values), preset=preset)
+        return self
+
+    def set_look(self, look: str) -> "Panel":
+        """Rebuild the figure in another sheet ("notebook", "presenter", "slides-light", "slides-dark")."""
+        v.choice(look, "look", style.SHEETS)
+        if look != self._look:
+            self._look = look
+            with self._hold():
+                self._presenter.value = look == "presenter"
+            self._build_figure()
+            self.update()
+        return self
+
+    def export(self, folder=None, stem: str | None = None, formats=("png", "svg", "pdf")) -> list[Path]:
+        """Write the figure as shown (PNG 1920x1080, SVG, PDF) with the description as alt text."""
+        folder = Path(folder if folder is not None else (self._folder.value.strip() or export.default_folder()))
+        stem = stem or f"{self.name}_{time.strftime('%Y%m%d-%H%M%S')}"
+        try:
+            paths = export.save_figure(self.figure, folder, stem, alt_text=self.description, formats=formats)
+        except (ValueError, OSError) as exc:
+            self._status.value = f"<span style='color:#D55E00'>Export failed: {html.escape(str(exc))}</span>"
+            raise
+        where = html.escape(str(folder.resolve()))
+        names = ", ".join(html.escape(p.name) for p in paths)
+        self._status.value = f"Wrote {names} to <code>{where}</code>"
+        return paths
+
+    def naive_replot(self, **values):
+        """The same figure re-made from scratch on every call (the ``interact`` way), for benchmarks."""
+        import matplotlib.pyplot as plt
+
+        with style.context(self._look):
+            fig = plt.figure(dpi=SCREEN_DPI)
+            self.setup(fig)
+            self.draw(self.compute(**{**self.values, **values}))
+        plt.show()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # ---- internals ------------------------------------------------------------------------------------
+    @contextmanager
+    def _hold(self):
+        previous, self._holding = self._holding, True
+        try:
+            yield
+        finally:
+            self._holding = previous
+
+    def _apply(self, values: Mapping[str, Any], preset: str) -> None:
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(f"control(s) {unknown} not in this panel; choose from {sorted(self.controls)}")
+        checked = {k: _check_widget_value(k, self.controls[k], val) for k, val in values.items()}
+        with self._hold():
+            for key, val in checked.items():
+                self.controls[key].value = val
+            self._preset.value = preset
+        self.update()
+
+    def _on_change(self, change) -> None:
+        if self._holding:
+            return
+        if change["old"] == change["new"]:  # browser echoes of our own value: nothing to do
+            return
+        with self._hold():
+            self._preset.value = ""
+        self.update()
+
+    def _on_preset(self, change) -> None:
+        if self._holding or not change["new"]:
+            return
+        self.apply_preset(change["new"])
+
+    def _on_presenter(self, change) -> None:
+        if self._holding:
+            return
+        self.set_look("presenter" if change["new"] else "notebook")
+
+    def _build_figure(self) -> None:
+        with style.context(self._look):
+            self.figure = Figure(dpi=SCREEN_DPI)
+            FigureCanvasAgg(self.figure)
+            self.setup(self.figure)
+
+    def update(self) -> None:
+        """Recompute, redraw in place and refresh the description."""
+        t0 = time.perf_counter()
+        self.result = self.compute(**self.values)
+        with style.context(self._look):
+            self.draw(self.result)
+        self.description = self.describe(self.result)
+        self._text.value = (f"<p role='status' aria-live='polite' style='font-size:1.05em;line-height:1.45'>"
+                            f"{html.escape(self.description)}</p>")
+        self._image.value = self.render_png()
+        self.timings_ms.append((time.perf_counter() - t0) * 1e3)
+
+    def render_png(self) -> bytes:
+        """The figure as PNG bytes at screen resolution (fast settings: the picture is only for the page)."""
+        canvas = self.figure.canvas
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
+        buf = io.BytesIO()
+        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+
+def _check_widget_value(key: str, widget, value):
+    """What the widget would silently clamp or refuse, we reject with a ValueError naming the control."""
+    if isinstance(widget, (W.FloatSlider, W.FloatLogSlider, W.BoundedFloatText)):
+        lo, hi = _bounds(widget)
+        return v.in_range(value, key, lo, hi)
+    if isinstance(widget, (W.IntSlider, W.BoundedIntText)):
+        return v.integer(value, key, widget.min, widget.max)
+    if isinstance(widget, (W.FloatRangeSlider,)):
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise ValueError(f"{key} must be a (low, high) pair, got {value!r}")
+        lo, hi = widget.min, widget.max
+        a, b = (v.in_range(x, key, lo, hi) for x in value)
+        if a > b:
+            raise ValueError(f"{key} must have low <= high, got {value!r}")
+        return (a, b)
+    if isinstance(widget, (W.Dropdown, W.RadioButtons, W.ToggleButtons, W.Select)):
+        allowed = [o[1] if isinstance(o, tuple) else o for o in widget.options]
+        if value not in allowed:
+            raise ValueError(f"{key} must be one of {allowed}, got {value!r}")
+        return value
+    if isinstance(widget, (W.SelectMultiple,)):
+        allowed = [o[1] if isinstance(o, tuple) else o for o in widget.options]
+        value = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+        bad = [x for x in value if x not in allowed]
+        if bad:
+            raise ValueError(f"{key} must be chosen from {allowed}, got {bad!r}")
+        return value
+    if isinstance(widget, (W.Checkbox, W.ToggleButton)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{key} must be True or False, got {value!r}")
+        return bool(value)
+    return value
+
+
+def _bounds(widget):
+    if isinstance(widget, W.FloatLogSlider):
+        return widget.base ** widget.min, widget.base ** widget.max
+    return widget.min, widget.max
+
+
+def _preset_panels():
+    from ..evidence import _all_presets
+
+    return _all_presets()
+
+
+def _display_folder() -> str:
+    folder = export.default_folder()
+    try:
+        return str(folder.relative_to(Path.cwd()))
+    except ValueError:
+        return str(folder)
+
+
+def figure_arrays(fig: Figure) -> list[np.ndarray]:
+    """Every plotted data array in a figure (lines, collections, images, patches) for checks in tests."""
+    out = []
+    for ax in fig.axes:
+        for line in ax.lines:
+            out.append(np.asarray(line.get_xydata(), dtype=float))
+        for coll in ax.collections:
+            offs = coll.get_offsets()
+            if len(offs):
+                out.append(np.asarray(offs, dtype=float))
+            for path in getattr(coll, "get_paths", lambda: [])():
+                out.append(np.asarray(path.vertices, dtype=float))
+        for img in ax.images:
+            out.append(np.asarray(img.get_array(), dtype=float))
+        for patch in ax.patches:
+            out.append(np.asarray(patch.get_path().vertices, dtype=float))
+    return out
