@@ -66,6 +66,19 @@ def save_figure(fig, folder=None, stem: str = "figure", *, alt_text: str = "",
     folder.mkdir(parents=True, exist_ok=True)
     dpi = PNG_SIZE_PX[0] / w_in
     written = []
+    # Panels mark the artists they blit as animated, and savefig skips animated artists: un-mark them.
+    animated = fig.findobj(lambda a: a.get_animated())
+    for artist in animated:
+        artist.set_animated(False)
+    try:
+        _save_all(fig, folder, stem, alt_text, formats, dpi, written)
+    finally:
+        for artist in animated:
+            artist.set_animated(True)
+    return written
+
+
+def _save_all(fig, folder, stem, alt_text, formats, dpi, written):
     with _deterministic_rc():
         for fmt in formats:
             path = folder / f"{stem}.{fmt}"
@@ -83,7 +96,6 @@ def save_figure(fig, folder=None, stem: str = "figure", *, alt_text: str = "",
         alt = folder / f"{stem}.alt.txt"
         _write_if_changed(alt, (alt_text.strip() + "\n").encode("utf-8"))
         written.append(alt)
-    return written
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -55,6 +55,8 @@ class Panel:
         self.result = None
         self.description = ""
         self.timings_ms: list[float] = []
+        self.full_draws = 0
+        self.dynamic: list = []
 
         self._preset = W.Dropdown(
             options=[("— choose a preset —", "")] + [(p["label"], k) for k, p in self._table.items()],
@@ -160,6 +162,9 @@ class Panel:
         except (ValueError, OSError) as exc:
             self._status.value = f"<span style='color:#D55E00'>Export failed: {html.escape(str(exc))}</span>"
             raise
+        finally:
+            self._background = None  # savefig re-rendered the canvas at export size: rebuild the cache
+            self._image.value = self.render_png()
         where = html.escape(str(folder.resolve()))
         names = ", ".join(html.escape(p.name) for p in paths)
         self._status.value = f"Wrote {names} to <code>{where}</code>"
@@ -221,7 +226,10 @@ class Panel:
         with style.context(self._look):
             self.figure = Figure(dpi=SCREEN_DPI)
             FigureCanvasAgg(self.figure)
+            self.dynamic = []
             self.setup(self.figure)
+        self._background = None
+        self._bg_signature = None
 
     def update(self) -> None:
         """Recompute, redraw in place and refresh the description."""
@@ -235,14 +243,44 @@ class Panel:
         self._image.value = self.render_png()
         self.timings_ms.append((time.perf_counter() - t0) * 1e3)
 
-    def render_png(self) -> bytes:
-        """The figure as PNG bytes at screen resolution (fast settings: the picture is only for the page)."""
+    def render_png(self, *, full: bool = False) -> bytes:
+        """The figure as PNG bytes at screen resolution.
+
+        Fast path (blitting): when the subclass lists the artists its ``draw`` changes in ``self.dynamic``
+        and no axes limits changed, the cached background (axes, ticks, labels, layout) is restored and only
+        those artists are drawn again. Otherwise, or with ``full=True``, the whole figure is drawn. Tests check
+        that both paths give the same pixels.
+        """
         canvas = self.figure.canvas
-        canvas.draw()
-        rgba = np.asarray(canvas.buffer_rgba())
-        buf = io.BytesIO()
-        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        dynamic = [a for a in getattr(self, "dynamic", ()) if a is not None]
+        signature = self._signature()
+        if full or not dynamic or self._background is None or signature != self._bg_signature:
+            for artist in dynamic:
+                artist.set_animated(True)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._bg_signature = signature
+            self.full_draws += 1
+        else:
+            canvas.restore_region(self._background)
+        for artist in dynamic:
+            self.figure.draw_artist(artist)
+        buf = canvas.buffer_rgba()
+        h, w = int(buf.shape[0]), int(buf.shape[1])
+        out = io.BytesIO()
+        Image.frombuffer("RGBA", (w, h), buf, "raw", "RGBA", 0, 1).convert("RGB").save(
+            out, format="png", compress_level=1)
+        return out.getvalue()
+
+    def _signature(self):
+        """What the cached background depends on: axes limits and scales, plus ``static_key()``."""
+        axes = tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_visible())
+                     for ax in self.figure.axes)
+        return axes, self.static_key()
+
+    def static_key(self):
+        """Override when ``draw`` changes something outside ``self.dynamic`` that the background holds."""
+        return None
 
 
 def _check_widget_value(key: str, widget, value):
