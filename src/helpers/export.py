@@ -134,8 +134,9 @@ def register(name: str, *, caption: str, notebook: str):
 
 def canonical_figures() -> dict[str, Canonical]:
     """Every canonical figure, by name (importing the panel modules that register them)."""
-    from . import panels  # noqa: F401  (registration happens on import)
+    from . import panels
 
+    panels.all_panels()  # registration happens when the topic modules are imported
     return dict(sorted(_REGISTRY.items()))
 
 
