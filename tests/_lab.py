@@ -211,19 +211,40 @@ def launch_context(pw, user_data_dir: Path | None = None, **kwargs):
 
 
 IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+# The execution indicator also says "idle" while there is no kernel yet ("No Kernel | Initializing"), so
+# "ready" needs a named kernel in the toolbar as well.
+_KERNEL_READY_JS = """() => {
+  const name = document.querySelector('.jp-NotebookPanel .jp-Toolbar-kernelName');
+  const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  return !!(name && ind && name.textContent.trim() && !/No Kernel/i.test(name.textContent)
+            && ind.getAttribute('data-status') === 'idle');
+}"""
 
 
 def open_notebook(page, server: LabServer, rel_path: str, timeout_ms: int = 120_000) -> None:
-    """Open a notebook in a fresh workspace and wait until its kernel is idle."""
+    """Open a notebook in a fresh workspace and wait until its kernel is started, connected and idle."""
     page.goto(server.lab_url(rel_path), wait_until="domcontentloaded", timeout=timeout_ms)
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook", timeout=timeout_ms)
-    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout_ms)
+    page.wait_for_function(_KERNEL_READY_JS, timeout=timeout_ms, polling=100)
 
 
-def run_all(page, timeout_ms: int = 30_000) -> None:
-    """Run > Run All Cells through the menu bar, as a student would."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=timeout_ms)
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(timeout=timeout_ms)
+def run_all(page, timeout_ms: int = 30_000, started_within_s: float = 10.0) -> None:
+    """Run > Run All Cells through the menu bar, as a student would; retry once if nothing started."""
+    for attempt in range(2):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=timeout_ms)
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(timeout=timeout_ms)
+        deadline = time.monotonic() + started_within_s
+        while time.monotonic() < deadline:
+            state = notebook_state(page)
+            # Not the kernel status: the widget manager's comm_info request makes it busy on its own.
+            if state and (state["running"] or state["executed"] or state["errors"]):
+                return
+            page.wait_for_timeout(100)
+        page.keyboard.press("Escape")
+        if os.environ.get("HELPERS_LAB_DEBUG"):
+            page.screenshot(path=f"/tmp/run_all_failed_{attempt}.png")
+    raise TimeoutError(f"Run All Cells started nothing within {started_within_s:.0f} s (twice); "
+                       f"last state: {notebook_state(page)}")
 
 
 # One look at the notebook: execution prompts, kernel status, error outputs, widget error text.

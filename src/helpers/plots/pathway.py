@@ -13,6 +13,7 @@ presenter and slide looks. Every labelled artist carries a ``gid`` ("box:<site>"
 from __future__ import annotations
 
 import matplotlib as mpl
+from matplotlib.colors import to_rgba
 
 from .. import _validate as v
 from ..style import ROLE
@@ -32,11 +33,15 @@ SITES = {
     "dorsal_horn": (6.0, 0.95, "dorsal-horn synapse\nNMDA receptors amplify"),
 }
 
-#: Ketamine site -> (badge number, box it sits on, badge anchor as fraction of that box, key text).
+#: Ketamine site -> (badge number, box it sits on, badge anchor as fraction of that box, short key text,
+#: longer key text for a story about that site alone).
 KETAMINE_SITES = {
-    "receptor": ("1", "dorsal_horn", (0.0, 1.0), "blocks NMDA channels"),
-    "spinal": ("2", "dorsal_horn", (0.82, 1.0), "damps wind-up"),
-    "descending": ("3", "pag", (0.0, 0.5), "shifts PAG/RVM balance\n   (healthy ≠ patients)"),
+    "receptor": ("1", "dorsal_horn", (0.0, 1.0), "blocks NMDA channels",
+                 "blocks the open NMDA-receptor\n   channel and stays trapped"),
+    "spinal": ("2", "dorsal_horn", (0.82, 1.0), "damps wind-up",
+               "damps wind-up and central\n   sensitisation in the dorsal horn"),
+    "descending": ("3", "pag", (0.0, 0.5), "shifts PAG/RVM balance\n   (healthy ≠ patients)",
+                   "shifts the PAG/RVM balance:\n   healthy: CPM lost\n   patients: CPM restored [U]"),
 }
 
 _STORY_SITES = {
@@ -62,9 +67,11 @@ def schematic(ax, story: str = "overview") -> dict:
     ax.set_ylim(0, 9)
     ax.set_axis_off()
     fontsize = mpl.rcParams["font.size"]
-    fg = mpl.rcParams["text.color"]
-    bg = mpl.rcParams["axes.facecolor"]
-    keta = ROLE["ketamine"]
+    fg = to_rgba(mpl.rcParams["text.color"])
+    bg = to_rgba(mpl.rcParams["axes.facecolor"])
+    # Resolve cycle references now: text colours are otherwise looked up at draw time, which may happen
+    # outside the style context (panels render and export after leaving it).
+    keta = to_rgba(ROLE["ketamine"])
     marked = _STORY_SITES[story]
     highlighted = {b for site in marked for b in _HIGHLIGHT_BOXES[site]}
     artists: dict = {}
@@ -72,19 +79,15 @@ def schematic(ax, story: str = "overview") -> dict:
     # Boxes: text with a bbox patch sized to the text, so nothing overflows whatever the font size.
     for name, (x, y, label) in SITES.items():
         hot = name in highlighted
-        lines = label.split("\n")
         box = ax.text(x, y, label, ha="center", va="center", ma="center", linespacing=1.25, zorder=3,
                       fontweight="normal",
                       bbox=dict(boxstyle=f"round,pad={_PAD}", facecolor=keta if hot else bg,
                                 alpha=None, edgecolor=keta if hot else fg,
                                 linewidth=2.6 if hot else 1.2))
         if hot:
-            box.get_bbox_patch().set_facecolor(mpl.colors.to_rgba(keta, 0.16))
+            box.get_bbox_patch().set_facecolor(to_rgba(keta, 0.16))
         box.set_gid(f"box:{name}")
         box.get_bbox_patch().set_gid(f"boxpatch:{name}")
-        if len(lines) > 1:
-            # first line is the name of the structure: make it bold by overlaying nothing; keep one artist
-            pass
         artists[f"box:{name}"] = box
 
     shrink = _PAD * fontsize + 3  # points: start and stop arrows at the box edge, not the text edge
@@ -104,7 +107,7 @@ def schematic(ax, story: str = "overview") -> dict:
             txt.set_gid(f"label:{gid}")
             artists[f"label:{gid}"] = txt
 
-    neutral = ROLE["control"]
+    neutral = to_rgba(ROLE["control"])
     arrow("input", "nociceptor", "dorsal_horn", (1.0, 0.5), (0.0, 0.5), neutral)
     arrow("ascending", "dorsal_horn", "thalamus", (0.5, 1.0), (0.5, 0.0), neutral,
           label="ascending", label_xy=(4.3, 2.85), label_ha="center")
@@ -112,14 +115,15 @@ def schematic(ax, story: str = "overview") -> dict:
     arrow("top_down", "cortex", "pag", (1.0, 0.05), (0.35, 1.0), neutral)
     arrow("pag_rvm", "pag", "rvm", (0.5, 0.0), (0.5, 1.0), neutral,
           label="descending", label_xy=(14.45, 3.68), label_ha="center")
-    arrow("inhibition", "rvm", "dorsal_horn", (0.0, 0.75), (1.0, 0.62), "C2", style="-[", rad=0.15, lw=2.2,
+    arrow("inhibition", "rvm", "dorsal_horn", (0.0, 0.75), (1.0, 0.62), to_rgba("C2"),
+          style="-[, widthB=0.7, lengthB=0", rad=0.15, lw=2.2,
           label="inhibition (−)", label_xy=(9.6, 3.25))
-    arrow("facilitation", "rvm", "dorsal_horn", (0.0, 0.1), (1.0, 0.15), "C1", style="-|>", rad=-0.15,
+    arrow("facilitation", "rvm", "dorsal_horn", (0.0, 0.1), (1.0, 0.15), to_rgba("C1"), style="-|>", rad=-0.15,
           lw=2.2, label="facilitation (+)", label_xy=(11.6, 0.5))
 
     # Ketamine badges: numbered circles on the corners of the boxes where it acts.
     for site in marked:
-        number, box_name, anchor, _text = KETAMINE_SITES[site]
+        number, box_name, anchor = KETAMINE_SITES[site][:3]
         badge = ax.annotate(number, xy=anchor, xycoords=artists[f"box:{box_name}"], ha="center", va="center",
                             color=bg, fontweight="bold", zorder=5,
                             xytext=_badge_offset(anchor, fontsize),
@@ -129,7 +133,9 @@ def schematic(ax, story: str = "overview") -> dict:
         artists[f"ketamine:{site}"] = badge
 
     # Key: what ketamine does at each marked site.
-    key_lines = ["ketamine acts here:"] + [f"{KETAMINE_SITES[s][0]}  {KETAMINE_SITES[s][3]}" for s in marked]
+    text_index = 3 if len(marked) > 1 else 4
+    key_lines = ["ketamine acts here:"] + [f"{KETAMINE_SITES[s][0]}  {KETAMINE_SITES[s][text_index]}"
+                                           for s in marked]
     key = ax.text(15.8, 8.75, "\n".join(key_lines), ha="right", va="top", ma="left", linespacing=1.3,
                   color=fg, zorder=4, fontsize="medium",
                   bbox=dict(boxstyle=f"round,pad={_PAD}", facecolor=bg, edgecolor=keta, linewidth=1.6))

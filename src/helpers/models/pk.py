@@ -1,0 +1,1194 @@
+"""Ketamine pharmacokinetics: published compartment models, routes, dosing events and an exact simulator.
+
+Teaching material, not dosing advice.
+
+What is here
+------------
+* Parameter sets (:data:`MODELS`): ``"domino"`` and ``"clements_nimmo_1981"`` (racemic; micro-constants as
+  transcribed by the opentiva library [V2]) and ``"fanta_2015"`` (S-ketamine, Fanta 2015 as fixed in Otto 2021,
+  plus Otto's 2-compartment S-norketamine model [V2]). Facts sheet §1a.
+* Routes (:data:`ROUTES`): bioavailability by drug and a first-order absorption rate, each with its source.
+* Dosing events :class:`Bolus` and :class:`Infusion` and their builders :func:`bolus`, :func:`infusion`,
+  :func:`course`, :func:`repeat`. A regimen is any (possibly nested) sequence of events.
+* :func:`simulate` → :class:`PKResult`: plasma ketamine, norketamine, a fast effect site (t½ 6.1 min,
+  Olofsen 2012 [V]) and a slow biophase (t½ 10.9 days, Dahan 2011 [V]), all in ng/mL.
+* :func:`amounts` → :class:`PKAmounts`: every compartment in mg plus exact cumulative eliminated amounts
+  (mass balance).
+* Closed forms: :func:`clearance_l_per_h`, :func:`half_lives_min`, :func:`norketamine_half_lives_min`,
+  :func:`steady_state_ng_ml`, :func:`context_sensitive_half_time_h`.
+
+How it is solved
+----------------
+The whole system (absorption depots, central and peripheral compartments, norketamine, both effect sites) is
+linear, x' = A x + B u(t). ``A`` is diagonalised once per (model, weight, effect-site half-lives) and cached.
+In modal coordinates each mode is independent: between two consecutive event boundaries t_k ≤ t < t_{k+1}
+(bolus times, infusion starts and stops) its value is ``exp(λ (t − t_k)) S_k + C_k`` where ``C_k`` is the
+steady state of the input active on that interval. ``S_k`` comes from a short recurrence over the sorted
+boundaries (not over time points); all time points are then evaluated at once with ``np.searchsorted``.
+Exponents are never positive, so nothing overflows however long the regimen.
+
+Near-repeated eigenvalues. An absorption depot or an effect site is a single state with its own rate that
+feeds (or is fed by) the disposition compartments. If that rate equals a disposition eigenvalue the matrix
+is defective (a t·e^{λt} term) and the eigenvector matrix is singular. That happens for real inputs: Fanta's
+rates move with weight (allometry), and at 32 kg (IM ka 5/h), 86 kg (intranasal 2.93/h), 97 kg (oral 0.97/h
+vs norketamine) and 143 kg (sublingual 2.4/h) a ka equals a disposition eigenvalue. When a single-state rate
+lies within a relative 1e-7 of another eigenvalue we move that rate up by a relative 4e-7 (far below any
+parameter's uncertainty; the solution is smooth in the rate, so it moves by ≈2e-7 of its peak — checked
+against solve_ivp). Outside that band the eigenvector matrix stays well enough conditioned (≤ ~1e9) that
+round-off stays below ~3e-9 of the peak. The condition number is checked; :func:`system_info` reports it and
+any shifted rate.
+
+Conventions (assumptions, labelled)
+-----------------------------------
+* Doses and concentrations are ketamine *base* mass (assays report the base). For a dose written as the HCl
+  salt multiply by ``units.SALT_TO_BASE``.
+* Concentrations: mg/L × 1000 = ng/mL. Fanta/Otto concentrations are venous (the models were fitted to venous
+  samples); the classic models are as their papers sampled.
+* Norketamine (fanta_2015 only): fm = 1, every mg of S-ketamine cleared forms norketamine. Otto 2021's as-run
+  NONMEM code carries the metabolite in S-ketamine mass with no molar-mass conversion (nlmixr2lib transcription
+  [V2]); because the norketamine volume and clearance were fitted that way we do the same (mass ratio 1) so the
+  curve is Otto's prediction. ``NorketamineModel.mass_ratio`` can be set to 223.7/237.7 (molar conversion)
+  instead; that changes norketamine by −5.9 %.
+* Presystemic metabolism (assumed): for oral, sublingual and intranasal doses the non-bioavailable fraction
+  1 − F is absorbed into norketamine with the same ka (``Route.presystemic_to_norketamine``); this is why oral
+  norketamine ≫ ketamine. IM: none (the 7 % not absorbed is simply lost).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from .. import _validate as v
+from .. import units
+
+__all__ = [
+    "FAST_EFFECT_T_HALF_MIN", "FAST_EFFECT_SOURCE", "SLOW_EFFECT_T_HALF_DAYS", "SLOW_EFFECT_SOURCE",
+    "FAST_EFFECT_REFERENCE", "SLOW_EFFECT_REFERENCE", "REFERENCE_KEYS",
+    "WEIGHT_RANGE_KG", "DRUGS", "NorketamineModel", "MicroConstantModel", "AllometricModel",
+    "ScaledParameters", "MODELS", "ByDrug", "Route", "ROUTES", "EXTRAVASCULAR_ROUTES", "Bolus", "Infusion",
+    "bolus", "infusion", "course", "repeat", "total_dose_mg", "PKResult", "PKAmounts", "simulate", "amounts",
+    "scaled_parameters", "bioavailability", "clearance_l_per_h", "volume_ss_l", "half_lives_min",
+    "norketamine_half_lives_min", "steady_state_ng_ml", "steady_state_norketamine_ng_ml",
+    "context_sensitive_half_time_h", "system_info",
+]
+
+# --------------------------------------------------------------------------------------------------------
+# Effect sites
+# --------------------------------------------------------------------------------------------------------
+
+#: Blood–effect-site equilibration half-life (min) of the fast (acute) effect site.
+FAST_EFFECT_T_HALF_MIN = 6.1
+FAST_EFFECT_SOURCE = ("Olofsen et al. 2012, Anesthesiology 117:353: blood-effect-site equilibration t½ "
+                      "6.1 min averaged over endpoints (range 0-11.8 min; pain 11.8 min) [V]")
+#: Onset/offset half-life (days) of the slow biophase driving chronic-pain relief.
+SLOW_EFFECT_T_HALF_DAYS = 10.9
+SLOW_EFFECT_SOURCE = ("Dahan et al. 2011, Eur J Pain 15:258: onset/offset t½ 10.9 ± 4.0 days "
+                      "(95% CI 5.3-20.5) for S-ketamine in CRPS-1 [V]")
+FAST_EFFECT_REFERENCE = "olofsen_2012"
+SLOW_EFFECT_REFERENCE = "dahan_2011"
+
+#: Adult models only.
+WEIGHT_RANGE_KG = (30.0, 200.0)
+DRUGS = ("racemic", "S-ketamine")
+_EVIDENCE = ("cited", "assumed", "illustrative")
+
+_FAST_T_HALF_RANGE_MIN = (0.1, 60.0)
+_SLOW_T_HALF_RANGE_DAYS = (0.5, 60.0)
+_NG_PER_MG_PER_L = 1000.0          # mg/L -> ng/mL
+_MIN_RATE_GAP = 1e-7               # relative gap below which a single-state rate is moved
+_RATE_SHIFT = 4e-7                 # relative shift applied when it is
+_MAX_EIGVEC_COND = 1e12
+# exp() of very negative arguments takes a slow underflow path (about 8x slower); exp(-700) ~ 1e-304 is
+# already zero for every purpose here, so exponents are clipped there.
+_EXP_FLOOR = -700.0
+_BLOCK = 64                        # boundaries solved together in the superposition recurrence
+
+
+# --------------------------------------------------------------------------------------------------------
+# Parameter sets
+# --------------------------------------------------------------------------------------------------------
+
+def _check_tags(drug: str, evidence: str) -> None:
+    v.choice(drug, "drug", DRUGS)
+    v.choice(evidence, "evidence", _EVIDENCE)
+
+
+def _pair(a, b, name_a: str, name_b: str) -> None:
+    if (a is None) != (b is None):
+        raise ValueError(f"{name_a} and {name_b} must both be given or both be None, got {a!r} and {b!r}")
+    if a is not None:
+        v.positive(a, name_a)
+        v.positive(b, name_b)
+
+
+@dataclass(frozen=True)
+class NorketamineModel:
+    """Two-compartment (S-)norketamine disposition driven by ketamine clearance (70-kg values).
+
+    ``fraction_metabolised`` of ketamine clearance forms norketamine; ``mass_ratio`` converts mg of ketamine
+    cleared to mg of norketamine formed (1.0 = Otto's as-run code; 223.7/237.7 = molar conversion).
+    """
+
+    v_l: float
+    cl_l_per_h: float
+    vp_l: float
+    q_l_per_h: float
+    fraction_metabolised: float = 1.0
+    mass_ratio: float = 1.0
+    reference_weight_kg: float = 70.0
+    volume_exponent: float = 1.0
+    clearance_exponent: float = 0.75
+    scale_peripheral: bool = False
+    source: str = ""
+    evidence: str = "cited"
+    reference_keys: tuple[str, ...] = ()
+    reported_half_lives_min: tuple[float, ...] = ()
+
+    def __post_init__(self):
+        for name in ("v_l", "cl_l_per_h", "vp_l", "q_l_per_h", "mass_ratio", "reference_weight_kg"):
+            v.positive(getattr(self, name), name)
+        v.fraction(self.fraction_metabolised, "fraction_metabolised")
+        v.in_range(self.volume_exponent, "volume_exponent", 0.0, 2.0)
+        v.in_range(self.clearance_exponent, "clearance_exponent", 0.0, 2.0)
+        v.choice(self.evidence, "evidence", _EVIDENCE)
+
+
+@dataclass(frozen=True)
+class MicroConstantModel:
+    """Mammillary model given as V1 per kg and micro-constants per minute (volumes ∝ weight, k fixed).
+
+    1 compartment: leave k12..k31 as None; 2 compartments: give k12/k21; 3: also k13/k31.
+    """
+
+    name: str
+    drug: str
+    v1_l_per_kg: float
+    k10_per_min: float
+    k12_per_min: float | None = None
+    k21_per_min: float | None = None
+    k13_per_min: float | None = None
+    k31_per_min: float | None = None
+    label: str = ""
+    source: str = ""
+    evidence: str = "cited"
+    reference_keys: tuple[str, ...] = ()
+    reported_half_lives_min: tuple[float, ...] = ()
+    norketamine: None = None
+
+    def __post_init__(self):
+        _check_tags(self.drug, self.evidence)
+        v.positive(self.v1_l_per_kg, "v1_l_per_kg")
+        v.positive(self.k10_per_min, "k10_per_min")
+        _pair(self.k12_per_min, self.k21_per_min, "k12_per_min", "k21_per_min")
+        _pair(self.k13_per_min, self.k31_per_min, "k13_per_min", "k31_per_min")
+        if self.k13_per_min is not None and self.k12_per_min is None:
+            raise ValueError("k13_per_min needs k12_per_min: fill the second compartment first")
+        if self.norketamine is not None:
+            raise ValueError("norketamine is only supported on AllometricModel")
+
+    @property
+    def n_compartments(self) -> int:
+        return 1 + (self.k12_per_min is not None) + (self.k13_per_min is not None)
+
+    def scaled(self, weight_kg: float) -> "ScaledParameters":
+        w = v.in_range(weight_kg, "weight_kg", *WEIGHT_RANGE_KG)
+        v1 = self.v1_l_per_kg * w
+        per_h = 60.0
+        vp, qp = [], []
+        for k1j, kj1 in ((self.k12_per_min, self.k21_per_min), (self.k13_per_min, self.k31_per_min)):
+            if k1j is not None:
+                q = k1j * per_h * v1                 # Q = k1j V1
+                vp.append(q / (kj1 * per_h))         # Vj = Q / kj1
+                qp.append(q)
+        return ScaledParameters(weight_kg=w, v1_l=v1, cl_l_per_h=self.k10_per_min * per_h * v1,
+                                peripheral_v_l=tuple(vp), peripheral_q_l_per_h=tuple(qp))
+
+
+@dataclass(frozen=True)
+class AllometricModel:
+    """Mammillary model given as volumes (L) and clearances (L/h) at ``reference_weight_kg``.
+
+    Scaling (Otto 2021 as run): V1 × (W/70)^volume_exponent, CL × (W/70)^clearance_exponent; peripheral
+    volumes and inter-compartmental clearances are scaled the same way only if ``scale_peripherals``.
+    """
+
+    name: str
+    drug: str
+    v1_l: float
+    cl_l_per_h: float
+    v2_l: float | None = None
+    q2_l_per_h: float | None = None
+    v3_l: float | None = None
+    q3_l_per_h: float | None = None
+    reference_weight_kg: float = 70.0
+    volume_exponent: float = 1.0
+    clearance_exponent: float = 0.75
+    scale_peripherals: bool = False
+    norketamine: NorketamineModel | None = None
+    label: str = ""
+    source: str = ""
+    evidence: str = "cited"
+    reference_keys: tuple[str, ...] = ()
+    reported_half_lives_min: tuple[float, ...] = ()
+
+    def __post_init__(self):
+        _check_tags(self.drug, self.evidence)
+        v.positive(self.v1_l, "v1_l")
+        v.positive(self.cl_l_per_h, "cl_l_per_h")
+        _pair(self.v2_l, self.q2_l_per_h, "v2_l", "q2_l_per_h")
+        _pair(self.v3_l, self.q3_l_per_h, "v3_l", "q3_l_per_h")
+        if self.v3_l is not None and self.v2_l is None:
+            raise ValueError("v3_l needs v2_l: fill the second compartment first")
+        v.positive(self.reference_weight_kg, "reference_weight_kg")
+        v.in_range(self.volume_exponent, "volume_exponent", 0.0, 2.0)
+        v.in_range(self.clearance_exponent, "clearance_exponent", 0.0, 2.0)
+        if self.norketamine is not None and not isinstance(self.norketamine, NorketamineModel):
+            raise ValueError(f"norketamine must be a NorketamineModel or None, got {self.norketamine!r}")
+
+    @property
+    def n_compartments(self) -> int:
+        return 1 + (self.v2_l is not None) + (self.v3_l is not None)
+
+    def scaled(self, weight_kg: float) -> "ScaledParameters":
+        w = v.in_range(weight_kg, "weight_kg", *WEIGHT_RANGE_KG)
+        fv = (w / self.reference_weight_kg) ** self.volume_exponent
+        fc = (w / self.reference_weight_kg) ** self.clearance_exponent
+        pv = fv if self.scale_peripherals else 1.0
+        pc = fc if self.scale_peripherals else 1.0
+        vp, qp = [], []
+        for vol, q in ((self.v2_l, self.q2_l_per_h), (self.v3_l, self.q3_l_per_h)):
+            if vol is not None:
+                vp.append(vol * pv)
+                qp.append(q * pc)
+        nk = self.norketamine
+        extra = {}
+        if nk is not None:
+            nfv = (w / nk.reference_weight_kg) ** nk.volume_exponent
+            nfc = (w / nk.reference_weight_kg) ** nk.clearance_exponent
+            extra = dict(norketamine_v_l=nk.v_l * nfv, norketamine_cl_l_per_h=nk.cl_l_per_h * nfc,
+                         norketamine_vp_l=nk.vp_l * (nfv if nk.scale_peripheral else 1.0),
+                         norketamine_q_l_per_h=nk.q_l_per_h * (nfc if nk.scale_peripheral else 1.0),
+                         fraction_metabolised=nk.fraction_metabolised, norketamine_mass_ratio=nk.mass_ratio)
+        return ScaledParameters(weight_kg=w, v1_l=self.v1_l * fv, cl_l_per_h=self.cl_l_per_h * fc,
+                                peripheral_v_l=tuple(vp), peripheral_q_l_per_h=tuple(qp), **extra)
+
+
+@dataclass(frozen=True)
+class ScaledParameters:
+    """A model's parameters at one body weight: volumes in L, clearances in L/h."""
+
+    weight_kg: float
+    v1_l: float
+    cl_l_per_h: float
+    peripheral_v_l: tuple[float, ...] = ()
+    peripheral_q_l_per_h: tuple[float, ...] = ()
+    norketamine_v_l: float | None = None
+    norketamine_cl_l_per_h: float | None = None
+    norketamine_vp_l: float | None = None
+    norketamine_q_l_per_h: float | None = None
+    fraction_metabolised: float = 0.0
+    norketamine_mass_ratio: float = 1.0
+
+    @property
+    def has_norketamine(self) -> bool:
+        return self.norketamine_v_l is not None
+
+
+_OTTO_NORKET = NorketamineModel(
+    v_l=98.6, cl_l_per_h=57.7, vp_l=160.0, q_l_per_h=42.8, fraction_metabolised=1.0, mass_ratio=1.0,
+    source=("Otto et al. 2021, Eur J Clin Pharmacol 77:1181, doi:10.1007/s00228-021-03104-1; values via the "
+            "nlmixr2lib transcription Otto_2021_s_ketamine [V2]. fm = 1 and mass ratio 1 as in the as-run "
+            "code (assumed units: ng/mL norketamine)"),
+    evidence="cited", reference_keys=("otto_2021", "nlmixr2lib"),
+    reported_half_lives_min=(0.6 * 60.0, 5.1 * 60.0),
+)
+
+MODELS: dict[str, MicroConstantModel | AllometricModel] = {
+    "domino": MicroConstantModel(
+        name="domino", drug="racemic", v1_l_per_kg=0.063,
+        k10_per_min=0.4381, k12_per_min=0.5921, k21_per_min=0.2470, k13_per_min=0.5900, k31_per_min=0.0146,
+        label="Domino (racemic, 3-cpt)",
+        source=("Domino (opentiva cites PMID 7198883; which Domino paper is not confirmed); micro-constants "
+                "from opentiva/ketamine.py commit 4c6b38cf [V2]; volumes ∝ weight, rate constants fixed"),
+        evidence="cited", reference_keys=("domino_1982", "opentiva"),
+        reported_half_lives_min=(0.40, 4.6, 115.0),
+    ),
+    "clements_nimmo_1981": MicroConstantModel(
+        name="clements_nimmo_1981", drug="racemic", v1_l_per_kg=1.7522,
+        k10_per_min=0.0109, k12_per_min=0.0186, k21_per_min=0.0137,
+        label="Clements & Nimmo 1981 (racemic, 2-cpt)",
+        source=("Clements & Nimmo 1981, Br J Anaesth 53:27, doi:10.1093/bja/53.1.27 (0.25 mg/kg bolus data); "
+                "micro-constants from opentiva/ketamine.py [V2]; volumes ∝ weight, rate constants fixed"),
+        evidence="cited", reference_keys=("clements_nimmo_1981", "opentiva"),
+        reported_half_lives_min=(17.6, 183.0),
+    ),
+    "fanta_2015": AllometricModel(
+        name="fanta_2015", drug="S-ketamine", v1_l=133.0, cl_l_per_h=95.2,
+        v2_l=187.0, q2_l_per_h=23.2, v3_l=98.8, q3_l_per_h=157.0,
+        reference_weight_kg=70.0, volume_exponent=1.0, clearance_exponent=0.75, scale_peripherals=False,
+        norketamine=_OTTO_NORKET,
+        label="Fanta 2015 + Otto 2021 (S-ketamine, 3-cpt + norket)",
+        source=("Fanta et al. 2015, Eur J Clin Pharmacol 71:441, doi:10.1007/s00228-015-1826-y (CL 95 L/h [V]); "
+                "full set as fixed in Otto 2021 (nlmixr2lib) [V2]; S-norketamine and allometry from Otto 2021 "
+                "(central volumes ^1, clearances ^0.75; peripherals not scaled, as run)"),
+        evidence="cited", reference_keys=("fanta_2015", "otto_2021", "nlmixr2lib"),
+        reported_half_lives_min=(12.9, 89.0, 7.4 * 60.0),
+    ),
+}
+
+
+def _model(model) -> MicroConstantModel | AllometricModel:
+    if isinstance(model, (MicroConstantModel, AllometricModel)):
+        return model
+    if isinstance(model, str) and model in MODELS:
+        return MODELS[model]
+    raise ValueError(f"model must be one of {list(MODELS)} or a parameter set "
+                     f"(MicroConstantModel / AllometricModel), got {model!r}")
+
+
+def _weight(weight_kg) -> float:
+    return v.in_range(weight_kg, "weight_kg", *WEIGHT_RANGE_KG)
+
+
+def scaled_parameters(model="fanta_2015", weight_kg: float = 70.0) -> ScaledParameters:
+    """Volumes (L) and clearances (L/h) of ``model`` at ``weight_kg`` (scaled as its source defines)."""
+    return _model(model).scaled(_weight(weight_kg))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Routes
+# --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ByDrug:
+    """A value that differs by drug; index or call with ``"racemic"`` or ``"S-ketamine"``."""
+
+    racemic: float
+    s_ketamine: float
+    racemic_source: str = ""
+    s_ketamine_source: str = ""
+
+    def __getitem__(self, drug: str) -> float:
+        return self.racemic if v.choice(drug, "drug", DRUGS) == "racemic" else self.s_ketamine
+
+    def __call__(self, drug: str) -> float:
+        return self[drug]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route of administration: bioavailability F by drug, first-order absorption ka (1/h), first pass.
+
+    ``presystemic_to_norketamine`` is the fraction of the non-bioavailable dose (1 − F) that reaches
+    norketamine (with the same ka) in models that have norketamine. ``evidence`` is the weakest of the
+    three parts (F, ka, first pass), each tagged separately.
+    """
+
+    name: str
+    label: str
+    bioavailability: ByDrug
+    ka_per_h: float | None
+    presystemic_to_norketamine: float
+    source: str
+    evidence: str
+    bioavailability_evidence: str = "cited"
+    ka_evidence: str = "cited"
+    presystemic_evidence: str = "assumed"
+    reference_keys: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        for tag in ("evidence", "bioavailability_evidence", "ka_evidence", "presystemic_evidence"):
+            v.choice(getattr(self, tag), tag, _EVIDENCE)
+        v.in_range(self.bioavailability.racemic, "bioavailability", 0.0, 1.0, low_open=True)
+        v.in_range(self.bioavailability.s_ketamine, "bioavailability", 0.0, 1.0, low_open=True)
+        if self.ka_per_h is not None:
+            v.positive(self.ka_per_h, "ka_per_h")
+        v.fraction(self.presystemic_to_norketamine, "presystemic_to_norketamine")
+
+
+ROUTES: dict[str, Route] = {
+    "iv": Route(
+        name="iv", label="intravenous", bioavailability=ByDrug(1.0, 1.0, "definition", "definition"),
+        ka_per_h=None, presystemic_to_norketamine=0.0, source="F = 1 by definition; no absorption step",
+        evidence="cited", presystemic_evidence="cited"),
+    "im": Route(
+        name="im", label="intramuscular",
+        bioavailability=ByDrug(0.93, 0.93, "93%, widely cited (Clements, Nimmo & Grant 1982 [U]) [V2]",
+                               "racemic value applied to S-ketamine (assumed)"),
+        ka_per_h=5.0, presystemic_to_norketamine=0.0,
+        source=("F 0.93 [V2]; ka ~5/h (range 3-8) derived from tmax 15-30 min in a 1984 IM study with Fanta "
+                "disposition, facts addendum §4c-d [D]; no first pass (assumed)"),
+        evidence="assumed", bioavailability_evidence="cited", ka_evidence="assumed",
+        reference_keys=("fanta_2015",)),
+    "intranasal": Route(
+        name="intranasal", label="intranasal",
+        bioavailability=ByDrug(0.45, 0.48, "~45%, Yanagihara et al. 2003 (nasal spray, n = 3) [V]",
+                               "~48%, Spravato medical information (J&J) [V2]"),
+        ka_per_h=2.93, presystemic_to_norketamine=1.0,
+        source=("F racemic 0.45 (Yanagihara 2003 [V]; other devices 11-17%, Pharmacotherapy 2022), S-ketamine "
+                "0.48 (Spravato [V2]); ka 2.93/h nasal mucosa, Perez-Ruixo 2021 [V2]; 1 - F to norketamine "
+                "with the same ka (assumed)"),
+        evidence="assumed", reference_keys=("yanagihara_2003", "spravato_medinfo", "perez_ruixo_2021")),
+    "sublingual": Route(
+        name="sublingual", label="sublingual",
+        bioavailability=ByDrug(0.29, 0.263, "29% (90% CI 27-31), Rolan et al. 2014 wafer [V]",
+                               "26.3% mucosal F1, Simons et al. 2022 oral thin film [V]"),
+        ka_per_h=2.4, presystemic_to_norketamine=1.0,
+        source=("F racemic 0.29 (Rolan 2014 [V]), S-ketamine 0.263 (Simons 2022 [V]); ka 2.4/h mucosal, "
+                "Simons 2022 [V2] (13-min zero-order input ignored); 1 - F to norketamine (assumed)"),
+        evidence="assumed", reference_keys=("rolan_2014", "simons_2022_pk")),
+    "oral": Route(
+        name="oral", label="oral",
+        bioavailability=ByDrug(0.20, 0.08, "~20%, Yanagihara et al. 2003 (range 17-23%) [V]",
+                               "8%, Fanta et al. 2015 [V]"),
+        ka_per_h=0.97, presystemic_to_norketamine=1.0,
+        source=("F racemic 0.20 (Yanagihara 2003 [V]), S-ketamine 0.08 (Fanta 2015 [V]); ka 0.97/h oral "
+                "solution, Perez-Ruixo 2021 [V2] (0.32-h zero-order input ignored); 1 - F to norketamine "
+                "(assumed)"),
+        evidence="assumed", reference_keys=("yanagihara_2003", "fanta_2015", "perez_ruixo_2021")),
+}
+EXTRAVASCULAR_ROUTES = tuple(r for r in ROUTES if ROUTES[r].ka_per_h is not None)
+
+#: Every reference key this module cites (for a notebook's References cell).
+REFERENCE_KEYS = tuple(dict.fromkeys(
+    [k for m in MODELS.values() for k in m.reference_keys]
+    + [k for r in ROUTES.values() for k in r.reference_keys]
+    + ["olofsen_2012", "dahan_2011"]))
+
+
+def bioavailability(route: str, model="fanta_2015") -> float:
+    """Bioavailability F of ``route`` for the drug of ``model`` (racemic or S-ketamine)."""
+    r = ROUTES[v.choice(route, "route", ROUTES)]
+    return r.bioavailability[_model(model).drug]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Dosing events
+# --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bolus:
+    """An instantaneous dose of ``dose_mg`` (base) at ``at_h`` by ``route`` (into its depot if not IV)."""
+
+    dose_mg: float
+    at_h: float = 0.0
+    route: str = "iv"
+
+    def __post_init__(self):
+        object.__setattr__(self, "dose_mg", v.nonnegative(self.dose_mg, "dose_mg"))
+        object.__setattr__(self, "at_h", v.nonnegative(self.at_h, "at_h"))
+        v.choice(self.route, "route", ROUTES)
+
+    @property
+    def total_mg(self) -> float:
+        return self.dose_mg
+
+
+@dataclass(frozen=True)
+class Infusion:
+    """Zero-order input of ``rate_mg_per_h`` for ``duration_h`` from ``start_h``.
+
+    An extravascular "infusion" is zero-order input into that route's depot (e.g. a slowly swallowed dose).
+    """
+
+    rate_mg_per_h: float
+    duration_h: float
+    start_h: float = 0.0
+    route: str = "iv"
+
+    def __post_init__(self):
+        object.__setattr__(self, "rate_mg_per_h", v.nonnegative(self.rate_mg_per_h, "rate_mg_per_h"))
+        object.__setattr__(self, "duration_h", v.nonnegative(self.duration_h, "duration_h"))
+        object.__setattr__(self, "start_h", v.nonnegative(self.start_h, "start_h"))
+        v.choice(self.route, "route", ROUTES)
+
+    @property
+    def end_h(self) -> float:
+        return self.start_h + self.duration_h
+
+    @property
+    def total_mg(self) -> float:
+        return self.rate_mg_per_h * self.duration_h
+
+
+_EVENTS = (Bolus, Infusion)
+
+
+def bolus(dose_mg: float, at_h: float = 0.0, route: str = "iv") -> Bolus:
+    """One bolus dose (mg base) at ``at_h`` hours by ``route``."""
+    return Bolus(dose_mg, at_h, route)
+
+
+def infusion(rate_mg_per_h: float, duration_h: float, start_h: float = 0.0, route: str = "iv") -> Infusion:
+    """A constant-rate infusion (mg/h) lasting ``duration_h`` hours from ``start_h``."""
+    return Infusion(rate_mg_per_h, duration_h, start_h, route)
+
+
+def course(rate_mg_per_h: float, hours_per_day: float, days: int, start_h: float = 0.0,
+           every_h: float = 24.0, route: str = "iv") -> tuple[Infusion, ...]:
+    """Daily sessions: ``hours_per_day`` at ``rate_mg_per_h``, repeated every ``every_h`` for ``days`` sessions.
+
+    E.g. ``course(20, 4, 10)`` = 4 h a day for 10 days (Schwartzman 2009 design).
+    """
+    every = v.positive(every_h, "every_h")
+    hours = v.in_range(hours_per_day, "hours_per_day", 0.0, every)
+    n = v.integer(days, "days", 1, 10_000)
+    start = v.nonnegative(start_h, "start_h")
+    return tuple(Infusion(rate_mg_per_h, hours, start + i * every, route) for i in range(n))
+
+
+def repeat(events, every_h: float, times: int) -> tuple:
+    """``events`` (one event or a sequence) repeated ``times`` times, shifted by ``every_h`` each time."""
+    base = _flatten(events, "events")
+    every = v.positive(every_h, "every_h")
+    n = v.integer(times, "times", 1, 10_000)
+    out = []
+    for i in range(n):
+        shift = i * every
+        for ev in base:
+            if isinstance(ev, Bolus):
+                out.append(Bolus(ev.dose_mg, ev.at_h + shift, ev.route))
+            else:
+                out.append(Infusion(ev.rate_mg_per_h, ev.duration_h, ev.start_h + shift, ev.route))
+    return tuple(out)
+
+
+def _flatten(regimen, name: str = "regimen") -> tuple:
+    """Events from an event or an arbitrarily nested list/tuple of events."""
+    if isinstance(regimen, _EVENTS):
+        return (regimen,)
+    if not isinstance(regimen, (list, tuple)):
+        raise ValueError(f"{name} must be a Bolus, an Infusion or a list/tuple of them, got {regimen!r}")
+    out: list = []
+    stack = [iter(regimen)]
+    while stack:
+        for item in stack[-1]:
+            if isinstance(item, _EVENTS):
+                out.append(item)
+            elif isinstance(item, (list, tuple)):
+                stack.append(iter(item))
+                break
+            else:
+                raise ValueError(f"{name} must contain only Bolus/Infusion events (or lists of them), "
+                                 f"got item {item!r}")
+        else:
+            stack.pop()
+    return tuple(out)
+
+
+def total_dose_mg(regimen) -> float:
+    """Total dose (mg) a regimen puts in (before bioavailability)."""
+    return float(sum(ev.total_mg for ev in _flatten(regimen)))
+
+
+# --------------------------------------------------------------------------------------------------------
+# The linear system and its eigen-decomposition
+# --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class _System:
+    names: tuple[str, ...]
+    index: Mapping[str, int]
+    a: np.ndarray                 # system matrix (1/h), states in mg (compartments) or ng/mL (effect sites)
+    lam: np.ndarray               # eigenvalues (1/h, negative)
+    vec: np.ndarray               # eigenvectors (columns)
+    inv: np.ndarray               # inverse eigenvector matrix
+    inputs: Mapping[str, int]     # route -> state receiving its dose
+    in_modal: np.ndarray          # n x n_routes: modal image of a unit input to each route's state
+    out_names: tuple[str, ...]
+    out_modal: np.ndarray         # n_out x n: modal weights of the outputs (ng/mL)
+    params: ScaledParameters
+    drug: str
+    route_f: Mapping[str, float]
+    route_ka: Mapping[str, float]  # ka actually used (after any separation shift)
+    route_presys: Mapping[str, float]
+    effect_rates: Mapping[str, float]
+    shifted: tuple[tuple[str, float, float], ...]
+    cond: float
+    route_modes: Mapping[str, np.ndarray]   # route -> boolean mask of the modes its input excites
+
+
+def _active_modes(sys: _System, events: tuple) -> np.ndarray:
+    used = {ev.route for ev in events}
+    mask = np.zeros(sys.lam.size, dtype=bool)
+    for r in used:
+        mask |= sys.route_modes[r]
+    return np.flatnonzero(mask)
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+def _mammillary_block(v1: float, cl: float, vp, qp) -> np.ndarray:
+    n = 1 + len(vp)
+    a = np.zeros((n, n))
+    a[0, 0] = -(cl + sum(qp)) / v1
+    for j, (vj, qj) in enumerate(zip(vp, qp), start=1):
+        a[0, j] = qj / vj
+        a[j, 0] = qj / v1
+        a[j, j] = -qj / vj
+    return a
+
+
+def _separate(rate: float, others: list[float]) -> float:
+    """Move ``rate`` up until it is at least a relative _MIN_RATE_GAP away from every other rate."""
+    r = rate
+    for _ in range(1000):
+        if all(abs(r - o) > _MIN_RATE_GAP * max(r, o) for o in others):
+            return r
+        r *= 1.0 + _RATE_SHIFT
+    raise RuntimeError(f"could not separate rate {rate!r} from {others!r}")  # pragma: no cover
+
+
+@lru_cache(maxsize=128)
+def _system(model, weight_kg: float, fast_t_half_min: float, slow_t_half_days: float) -> _System:
+    p = model.scaled(weight_kg)
+    drug = model.drug
+    has_nk = p.has_norketamine
+    names = [f"depot_{r}" for r in EXTRAVASCULAR_ROUTES] + ["central"]
+    names += [f"peripheral_{j}" for j in range(1, len(p.peripheral_v_l) + 1)]
+    if has_nk:
+        names += ["norketamine_central", "norketamine_peripheral"]
+    names += ["effect_fast", "effect_slow"]
+    idx = {n: i for i, n in enumerate(names)}
+    n = len(names)
+    c = idx["central"]
+
+    # Disposition eigenvalues (positive rates) that single-state rates must stay clear of.
+    ket = _mammillary_block(p.v1_l, p.cl_l_per_h, p.peripheral_v_l, p.peripheral_q_l_per_h)
+    blocks = [ket]
+    if has_nk:
+        nkb = _mammillary_block(p.norketamine_v_l, p.norketamine_cl_l_per_h, (p.norketamine_vp_l,),
+                                (p.norketamine_q_l_per_h,))
+        blocks.append(nkb)
+    taken = [float(-x) for b in blocks for x in np.linalg.eigvals(b).real]
+    shifted = []
+
+    def place(label: str, rate: float) -> float:
+        new = _separate(rate, taken)
+        if new != rate:
+            shifted.append((label, rate, new))
+        taken.append(new)
+        return new
+
+    ln2 = math.log(2.0)
+    k_fast = place("effect_fast", ln2 / (fast_t_half_min / 60.0))
+    k_slow = place("effect_slow", ln2 / (slow_t_half_days * 24.0))
+
+    a = np.zeros((n, n))
+    sl = slice(c, c + ket.shape[0])
+    a[sl, sl] = ket
+    if has_nk:
+        n1 = idx["norketamine_central"]
+        a[n1:n1 + 2, n1:n1 + 2] = nkb
+        a[n1, c] += p.fraction_metabolised * p.norketamine_mass_ratio * p.cl_l_per_h / p.v1_l
+    route_f, route_ka, route_presys = {}, {}, {}
+    for r in EXTRAVASCULAR_ROUTES:
+        route = ROUTES[r]
+        d = idx[f"depot_{r}"]
+        f = route.bioavailability[drug]
+        ka = place(f"depot_{r}", route.ka_per_h)
+        presys = route.presystemic_to_norketamine if has_nk else 0.0
+        a[d, d] = -ka
+        a[c, d] += f * ka
+        if has_nk:
+            a[idx["norketamine_central"], d] += (1.0 - f) * presys * p.norketamine_mass_ratio * ka
+        route_f[r], route_ka[r], route_presys[r] = f, ka, presys
+    route_f["iv"], route_presys["iv"] = 1.0, 0.0
+    ef, es = idx["effect_fast"], idx["effect_slow"]
+    a[ef, c] = k_fast * _NG_PER_MG_PER_L / p.v1_l
+    a[ef, ef] = -k_fast
+    a[es, c] = k_slow * _NG_PER_MG_PER_L / p.v1_l
+    a[es, es] = -k_slow
+
+    lam, vec = np.linalg.eig(a)
+    if np.iscomplexobj(lam):
+        if np.max(np.abs(lam.imag)) > 1e-9 * np.max(np.abs(lam)):
+            raise RuntimeError(f"complex eigenvalues for model {model.name!r}: {lam!r}")  # pragma: no cover
+        lam, vec = lam.real, vec.real
+    if np.any(lam >= 0):
+        raise RuntimeError(f"non-negative eigenvalue for model {model.name!r}: {lam!r}")  # pragma: no cover
+    cond = float(np.linalg.cond(vec))
+    if not cond < _MAX_EIGVEC_COND:
+        raise RuntimeError(f"eigenvector matrix too ill-conditioned ({cond:.3g}) for model {model.name!r}")
+    inv = np.linalg.inv(vec)
+
+    inputs = {"iv": c, **{r: idx[f"depot_{r}"] for r in EXTRAVASCULAR_ROUTES}}
+    in_modal = inv[:, [inputs[r] for r in ROUTES]]
+    # Modes a unit input by each route can excite (others are zero up to round-off: an unused depot's
+    # left eigenvector is that depot's unit vector). Judged by the mode's share of the outputs it feeds.
+    out_rows = []
+    out_names = ["plasma", "effect_fast", "effect_slow"]
+    row = np.zeros(n); row[c] = _NG_PER_MG_PER_L / p.v1_l; out_rows.append(row)
+    row = np.zeros(n); row[ef] = 1.0; out_rows.append(row)
+    row = np.zeros(n); row[es] = 1.0; out_rows.append(row)
+    if has_nk:
+        row = np.zeros(n); row[idx["norketamine_central"]] = _NG_PER_MG_PER_L / p.norketamine_v_l
+        out_rows.append(row)
+        out_names.append("norketamine")
+    out_modal = np.array(out_rows) @ vec
+    reach = np.abs(in_modal) * np.abs(out_modal).max(axis=0)[:, None]          # n x n_routes
+    route_modes = {r: _ro(reach[:, i] > 1e-14 * reach[:, i].max()) for i, r in enumerate(ROUTES)}
+    return _System(
+        names=tuple(names), index=MappingProxyType(idx), a=_ro(a), lam=_ro(lam), vec=_ro(vec), inv=_ro(inv),
+        inputs=MappingProxyType(inputs), in_modal=_ro(np.ascontiguousarray(in_modal)),
+        out_names=tuple(out_names), out_modal=_ro(np.ascontiguousarray(out_modal)), params=p, drug=drug,
+        route_f=MappingProxyType(route_f), route_ka=MappingProxyType(route_ka),
+        route_presys=MappingProxyType(route_presys),
+        effect_rates=MappingProxyType({"effect_fast": k_fast, "effect_slow": k_slow}),
+        shifted=tuple(shifted), cond=cond, route_modes=MappingProxyType(route_modes))
+
+
+def _get_system(model, weight_kg, fast_t_half_min, slow_t_half_days) -> _System:
+    m = _model(model)
+    w = _weight(weight_kg)
+    fast = v.in_range(fast_t_half_min, "effect_fast_t_half_min", *_FAST_T_HALF_RANGE_MIN)
+    slow = v.in_range(slow_t_half_days, "effect_slow_t_half_days", *_SLOW_T_HALF_RANGE_DAYS)
+    return _system(m, w, fast, slow)
+
+
+def system_info(model="fanta_2015", weight_kg: float = 70.0, *,
+                effect_fast_t_half_min: float = FAST_EFFECT_T_HALF_MIN,
+                effect_slow_t_half_days: float = SLOW_EFFECT_T_HALF_DAYS) -> dict:
+    """Diagnostics of the cached linear system: state names, eigenvalues (1/h), eigenvector condition
+    number, rates actually used, and any rate moved off a repeated eigenvalue (label, old, new; 1/h)."""
+    s = _get_system(model, weight_kg, effect_fast_t_half_min, effect_slow_t_half_days)
+    return {"states": s.names, "eigenvalues_per_h": s.lam.copy(), "condition_number": s.cond,
+            "ka_per_h": dict(s.route_ka), "effect_rates_per_h": dict(s.effect_rates),
+            "shifted_rates": s.shifted}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Superposition over event boundaries
+# --------------------------------------------------------------------------------------------------------
+
+_ROUTE_COL = {r: i for i, r in enumerate(ROUTES)}
+
+
+@lru_cache(maxsize=None)
+def _tril(b: int):
+    """Lower-triangle index pairs (i, j <= i) of a b x b block, rows contiguous, and each row's start."""
+    ii, jj = np.tril_indices(b)
+    starts = np.arange(b) * (np.arange(b) + 1) // 2
+    return _ro(ii), _ro(jj), _ro(starts)
+
+
+@dataclass(frozen=True, eq=False)
+class _Segments:
+    bounds: np.ndarray     # sorted event boundaries t_k (h)
+    s: np.ndarray          # K x m: S_k
+    steady: np.ndarray     # K x m: C_k
+    lam: np.ndarray        # the m eigenvalues used
+    modes: np.ndarray      # their indices in the full system
+
+
+def _segments(sys: _System, events: tuple, modes: np.ndarray | None = None) -> _Segments | None:
+    """Boundaries t_k and per-mode (S_k, C_k) so that z(t) = exp(λ(t − t_k)) S_k + C_k on [t_k, t_{k+1}).
+
+    ``modes``: indices of the modes to carry (default all); modes a regimen cannot excite may be left out.
+    """
+    nr = len(ROUTES)
+    times, kinds, cols, amounts = [], [], [], []
+    for ev in events:
+        col = _ROUTE_COL[ev.route]
+        if isinstance(ev, Bolus):
+            if ev.dose_mg > 0.0:
+                times.append(ev.at_h); kinds.append(0); cols.append(col); amounts.append(ev.dose_mg)
+        elif ev.rate_mg_per_h > 0.0 and ev.duration_h > 0.0:
+            times.append(ev.start_h); kinds.append(1); cols.append(col); amounts.append(ev.rate_mg_per_h)
+            times.append(ev.start_h + ev.duration_h); kinds.append(1); cols.append(col)
+            amounts.append(-ev.rate_mg_per_h)
+    if not times:
+        return None
+    if modes is None:
+        modes = np.arange(sys.lam.size)
+    lam = sys.lam[modes]
+    in_modal = sys.in_modal[modes]
+    bounds, pos = np.unique(np.asarray(times), return_inverse=True)
+    k = bounds.size
+    kinds = np.asarray(kinds)
+    cols = np.asarray(cols)
+    amounts = np.asarray(amounts)
+    kick = np.zeros((k, nr))
+    rate_step = np.zeros((k, nr))
+    b = kinds == 0
+    np.add.at(kick, (pos[b], cols[b]), amounts[b])
+    np.add.at(rate_step, (pos[~b], cols[~b]), amounts[~b])
+    rate = np.cumsum(rate_step, axis=0)
+    # Remove the round-off left after infusions stop (a cumsum of +r and -r need not be exactly 0).
+    scale = np.abs(rate_step).sum(axis=0)
+    rate[np.abs(rate) <= 1e-12 * scale] = 0.0
+    steady = -(rate @ in_modal.T) / lam                 # C_k, k x m
+    drive = kick @ in_modal.T - steady                  # S_k = exp(λΔ_k) S_{k-1} + drive_k
+    drive[1:] += steady[:-1]
+    # Solved in blocks of boundaries (never over time points): inside a block starting at a,
+    # S_i = sum_{a<=j<=i} exp(λ(t_i - t_j)) drive_j + exp(λ(t_i - t_{a-1})) S_{a-1}; only the lower
+    # triangle is evaluated and rows are summed with reduceat.
+    s = np.empty_like(drive)
+    for a0 in range(0, k, _BLOCK):
+        b0 = min(a0 + _BLOCK, k)
+        ii, jj, starts = _tril(b0 - a0)
+        tb = bounds[a0:b0]
+        arg = np.multiply.outer(tb[ii] - tb[jj], lam)
+        np.maximum(arg, _EXP_FLOOR, out=arg)
+        np.exp(arg, out=arg)
+        arg *= drive[a0:b0][jj]
+        s[a0:b0] = np.add.reduceat(arg, starts, axis=0)
+        if a0:
+            carry = np.exp(np.maximum(np.multiply.outer(tb - bounds[a0 - 1], lam), _EXP_FLOOR))
+            s[a0:b0] += carry * s[a0 - 1]
+    return _Segments(bounds=bounds, s=s, steady=steady, lam=lam, modes=modes)
+
+
+def _modal_at(seg: _Segments, t: np.ndarray):
+    """Modal coordinates z(t) (T x m); zero before the first boundary. Also segment index, mask, offset."""
+    k = np.searchsorted(seg.bounds, t, side="right") - 1
+    live = k >= 0
+    all_live = bool(live[0])                     # t is sorted: the first time decides
+    kk = k if all_live else np.where(live, k, 0)
+    dt = t - seg.bounds[kk]
+    if not all_live:
+        dt[~live] = 0.0
+    arg = np.multiply.outer(dt, seg.lam)
+    np.maximum(arg, _EXP_FLOOR, out=arg)
+    z = np.exp(arg, out=arg)
+    z *= seg.s[kk]
+    z += seg.steady[kk]
+    if not all_live:
+        z[~live] = 0.0
+    return z, kk, live, dt
+
+
+def _clip_roundoff(values: np.ndarray, contributions_abs: np.ndarray, what: str) -> np.ndarray:
+    """Set tiny negative round-off to 0; refuse anything that is not round-off."""
+    neg = values < 0.0
+    if np.any(neg):
+        tol = 1e-8 * contributions_abs[neg] + 1e-300
+        if np.any(values[neg] < -tol):
+            worst = float(values[neg].min())
+            raise RuntimeError(f"{what} went negative beyond round-off ({worst!r}); please report this")
+        values[neg] = 0.0
+    return values
+
+
+# --------------------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------------------
+
+_SERIES = ("plasma", "norketamine", "effect_fast", "effect_slow")
+
+
+@dataclass(frozen=True, eq=False)
+class PKResult:
+    """Concentrations (ng/mL) at ``t_h`` for one regimen, model and weight. Arrays are read-only."""
+
+    t_h: np.ndarray
+    plasma_ng_ml: np.ndarray
+    norketamine_ng_ml: np.ndarray | None
+    effect_fast_ng_ml: np.ndarray
+    effect_slow_ng_ml: np.ndarray
+    model: str
+    drug: str
+    weight_kg: float
+    regimen: tuple = ()
+
+    def _series(self, which: str) -> np.ndarray:
+        v.choice(which, "which", _SERIES)
+        arr = getattr(self, f"{which}_ng_ml")
+        if arr is None:
+            raise ValueError(f"which='norketamine' needs a model with norketamine; model {self.model!r} has none")
+        return arr
+
+    @property
+    def plasma_um(self) -> np.ndarray:
+        """Plasma ketamine in µM (237.7 g/mol)."""
+        return units.ng_ml_to_um(self.plasma_ng_ml, "ketamine")
+
+    @property
+    def norketamine_um(self) -> np.ndarray | None:
+        """Plasma norketamine in µM (223.7 g/mol), or None."""
+        if self.norketamine_ng_ml is None:
+            return None
+        return units.ng_ml_to_um(self.norketamine_ng_ml, "norketamine")
+
+    @property
+    def peak_ng_ml(self) -> float:
+        """Highest sampled plasma concentration (ng/mL)."""
+        return float(self.plasma_ng_ml.max())
+
+    @property
+    def t_peak_h(self) -> float:
+        """Time of the (first) highest sampled plasma concentration (h)."""
+        return float(self.t_h[int(np.argmax(self.plasma_ng_ml))])
+
+    @property
+    def auc_ng_h_per_ml(self) -> float:
+        """Area under the plasma curve over ``t_h`` (trapezoid rule; ng·h/mL)."""
+        return float(np.trapezoid(self.plasma_ng_ml, self.t_h)) if self.t_h.size > 1 else 0.0
+
+    @property
+    def norketamine_auc_ng_h_per_ml(self) -> float | None:
+        if self.norketamine_ng_ml is None:
+            return None
+        return float(np.trapezoid(self.norketamine_ng_ml, self.t_h)) if self.t_h.size > 1 else 0.0
+
+    def time_above_h(self, threshold_ng_ml: float, which: str = "plasma") -> float:
+        """Hours the concentration exceeds ``threshold_ng_ml`` (linear between samples).
+
+        ``which``: "plasma", "norketamine", "effect_fast" or "effect_slow".
+        """
+        thr = v.nonnegative(threshold_ng_ml, "threshold_ng_ml")
+        c = self._series(which)
+        if self.t_h.size < 2:
+            return 0.0
+        c0, c1, dt = c[:-1], c[1:], np.diff(self.t_h)
+        hi = np.maximum(c0, c1)
+        lo = np.minimum(c0, c1)
+        span = hi - lo
+        frac = np.where(lo > thr, 1.0,
+                        np.where(hi > thr, (hi - thr) / np.where(span > 0, span, 1.0), 0.0))
+        return float(np.sum(frac * dt))
+
+
+@dataclass(frozen=True, eq=False)
+class PKAmounts:
+    """Amounts (mg) in every compartment plus exact cumulative flows, for mass balance.
+
+    Ketamine-side flows are mg of ketamine; ``norketamine_*`` are mg of norketamine (Otto convention: mass
+    ratio 1 unless the model says otherwise). Balance: ``dosed_mg = unabsorbed_mg + ketamine_in_body_mg +
+    eliminated_mg + presystemic_to_norketamine_mg + presystemic_lost_mg`` and
+    ``norketamine_formed_mg = norketamine_in_body_mg + norketamine_eliminated_mg``.
+    """
+
+    t_h: np.ndarray
+    states_mg: Mapping[str, np.ndarray]
+    dosed_mg: np.ndarray
+    eliminated_mg: np.ndarray
+    presystemic_to_norketamine_mg: np.ndarray
+    presystemic_lost_mg: np.ndarray
+    norketamine_formed_mg: np.ndarray
+    norketamine_eliminated_mg: np.ndarray
+    auc_plasma_ng_h_per_ml: np.ndarray
+
+    @property
+    def unabsorbed_mg(self) -> np.ndarray:
+        return sum((a for k, a in self.states_mg.items() if k.startswith("depot_")), np.zeros_like(self.t_h))
+
+    @property
+    def ketamine_in_body_mg(self) -> np.ndarray:
+        return sum((a for k, a in self.states_mg.items() if k == "central" or k.startswith("peripheral_")),
+                   np.zeros_like(self.t_h))
+
+    @property
+    def norketamine_in_body_mg(self) -> np.ndarray:
+        return sum((a for k, a in self.states_mg.items() if k.startswith("norketamine_")),
+                   np.zeros_like(self.t_h))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Public simulation functions
+# --------------------------------------------------------------------------------------------------------
+
+def simulate(regimen, t_h, model="fanta_2015", weight_kg: float = 70.0, *,
+             effect_fast_t_half_min: float = FAST_EFFECT_T_HALF_MIN,
+             effect_slow_t_half_days: float = SLOW_EFFECT_T_HALF_DAYS) -> PKResult:
+    """Exact concentrations (ng/mL) for a regimen at times ``t_h`` (h, non-decreasing, 1-D).
+
+    ``regimen``: events (:func:`bolus`, :func:`infusion`, :func:`course`, :func:`repeat`), possibly nested;
+    empty gives zeros. ``model``: a key of :data:`MODELS` or a parameter set. Effect sites: fast t½
+    (Olofsen 2012, default 6.1 min) and slow t½ (Dahan 2011, default 10.9 days), both driven by plasma.
+    """
+    events = _flatten(regimen)
+    t = v.time_array(t_h, "t_h")
+    sys = _get_system(model, weight_kg, effect_fast_t_half_min, effect_slow_t_half_days)
+    m = _model(model)
+    seg = _segments(sys, events, _active_modes(sys, events))
+    n_out = len(sys.out_names)
+    if seg is None:
+        out = np.zeros((t.size, n_out))
+    else:
+        w = sys.out_modal[:, seg.modes]
+        z, _, _, _ = _modal_at(seg, t)
+        out = z @ w.T
+        if np.any(out < 0.0):
+            _clip_roundoff(out, np.abs(z) @ np.abs(w).T, "a concentration")
+    cols = {name: np.ascontiguousarray(out[:, i]) for i, name in enumerate(sys.out_names)}
+    t_copy = t.copy()
+    for arr in (t_copy, *cols.values()):
+        arr.setflags(write=False)
+    return PKResult(t_h=t_copy, plasma_ng_ml=cols["plasma"], norketamine_ng_ml=cols.get("norketamine"),
+                    effect_fast_ng_ml=cols["effect_fast"], effect_slow_ng_ml=cols["effect_slow"],
+                    model=m.name, drug=m.drug, weight_kg=float(weight_kg), regimen=events)
+
+
+def amounts(regimen, t_h, model="fanta_2015", weight_kg: float = 70.0) -> PKAmounts:
+    """Every compartment's amount (mg) and the exact cumulative dose, elimination and first-pass flows.
+
+    Cumulative flows are exact integrals of the modal solution (no time stepping).
+    """
+    events = _flatten(regimen)
+    t = v.time_array(t_h, "t_h")
+    sys = _get_system(model, weight_kg, FAST_EFFECT_T_HALF_MIN, SLOW_EFFECT_T_HALF_DAYS)
+    p = sys.params
+    n = sys.lam.size
+    seg = _segments(sys, events)
+    if seg is None:
+        x = np.zeros((t.size, n))
+        integral = np.zeros((t.size, n))
+    else:
+        bounds, s, steady, lam = seg.bounds, seg.s, seg.steady, seg.lam
+        dtb = np.diff(bounds)
+        z, kk, live, dt = _modal_at(seg, t)
+        # integral of z over [t_k, t_{k+1}) and cumulatively up to each boundary
+        inc = s[:-1] * (np.expm1(np.outer(dtb, lam)) / lam) + steady[:-1] * dtb[:, None]
+        cum = np.vstack([np.zeros((1, n)), np.cumsum(inc, axis=0)])
+        part = s[kk] * (np.expm1(dt[:, None] * lam[None, :]) / lam) + steady[kk] * dt[:, None]
+        zint = cum[kk] + part
+        zint[~live] = 0.0
+        x = z @ sys.vec.T
+        integral = zint @ sys.vec.T
+        if np.any(x < 0.0):
+            _clip_roundoff(x, np.abs(z) @ np.abs(sys.vec).T, "an amount")
+    idx = sys.index
+    states = {name: x[:, i].copy() for i, name in enumerate(sys.names) if not name.startswith("effect_")}
+    c = idx["central"]
+    dosed = np.zeros_like(t)
+    for ev in events:
+        if isinstance(ev, Bolus):
+            dosed += ev.dose_mg * (t >= ev.at_h)
+        else:
+            dosed += ev.rate_mg_per_h * np.clip(t - ev.start_h, 0.0, ev.duration_h)
+    eliminated = p.cl_l_per_h / p.v1_l * integral[:, c]
+    to_nk = np.zeros_like(t)
+    lost = np.zeros_like(t)
+    for r in EXTRAVASCULAR_ROUTES:
+        absorbed_flow = sys.route_ka[r] * integral[:, idx[f"depot_{r}"]]   # mg that left the depot
+        miss = (1.0 - sys.route_f[r]) * absorbed_flow
+        to_nk += sys.route_presys[r] * miss
+        lost += (1.0 - sys.route_presys[r]) * miss
+    if p.has_norketamine:
+        formed = p.norketamine_mass_ratio * (p.fraction_metabolised * eliminated + to_nk)
+        nk_elim = p.norketamine_cl_l_per_h / p.norketamine_v_l * integral[:, idx["norketamine_central"]]
+    else:
+        formed = np.zeros_like(t)
+        nk_elim = np.zeros_like(t)
+    auc = _NG_PER_MG_PER_L / p.v1_l * integral[:, c]
+    return PKAmounts(t_h=t.copy(), states_mg=MappingProxyType(states), dosed_mg=dosed, eliminated_mg=eliminated,
+                     presystemic_to_norketamine_mg=to_nk, presystemic_lost_mg=lost,
+                     norketamine_formed_mg=formed, norketamine_eliminated_mg=nk_elim,
+                     auc_plasma_ng_h_per_ml=auc)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Closed forms
+# --------------------------------------------------------------------------------------------------------
+
+def clearance_l_per_h(model="fanta_2015", weight_kg: float = 70.0) -> float:
+    """Elimination clearance (L/h) at ``weight_kg``."""
+    return float(scaled_parameters(model, weight_kg).cl_l_per_h)
+
+
+def volume_ss_l(model="fanta_2015", weight_kg: float = 70.0) -> float:
+    """Volume of distribution at steady state, V1 + peripheral volumes (L)."""
+    p = scaled_parameters(model, weight_kg)
+    return float(p.v1_l + sum(p.peripheral_v_l))
+
+
+def _half_lives(block: np.ndarray) -> tuple[float, ...]:
+    rates = np.sort(-np.linalg.eigvals(block).real)[::-1]          # fastest first
+    return tuple(float(math.log(2.0) / r * 60.0) for r in rates)
+
+
+def half_lives_min(model="fanta_2015", weight_kg: float = 70.0) -> tuple[float, ...]:
+    """Disposition half-lives of ketamine (min), shortest first (ln 2 / eigenvalue of the compartment model)."""
+    p = scaled_parameters(model, weight_kg)
+    return _half_lives(_mammillary_block(p.v1_l, p.cl_l_per_h, p.peripheral_v_l, p.peripheral_q_l_per_h))
+
+
+def norketamine_half_lives_min(model="fanta_2015", weight_kg: float = 70.0) -> tuple[float, ...]:
+    """Disposition half-lives of norketamine (min), shortest first. Only for models with norketamine."""
+    p = scaled_parameters(model, weight_kg)
+    if not p.has_norketamine:
+        raise ValueError(f"model {_model(model).name!r} has no norketamine model; "
+                         f"use one of {[k for k, m in MODELS.items() if m.norketamine is not None]}")
+    return _half_lives(_mammillary_block(p.norketamine_v_l, p.norketamine_cl_l_per_h, (p.norketamine_vp_l,),
+                                         (p.norketamine_q_l_per_h,)))
+
+
+def steady_state_ng_ml(rate_mg_per_h, model="fanta_2015", weight_kg: float = 70.0):
+    """Plasma steady state of a constant IV infusion: rate / CL (ng/mL). ``rate_mg_per_h`` may be an array."""
+    rate = v.array(rate_mg_per_h, "rate_mg_per_h", low=0.0)
+    out = rate / clearance_l_per_h(model, weight_kg) * _NG_PER_MG_PER_L
+    return float(out) if out.ndim == 0 else out
+
+
+def steady_state_norketamine_ng_ml(rate_mg_per_h, model="fanta_2015", weight_kg: float = 70.0):
+    """Norketamine steady state of a constant IV infusion: mass ratio × fm × rate / CL_norket (ng/mL)."""
+    rate = v.array(rate_mg_per_h, "rate_mg_per_h", low=0.0)
+    p = scaled_parameters(model, weight_kg)
+    if not p.has_norketamine:
+        raise ValueError(f"model {_model(model).name!r} has no norketamine model")
+    out = rate * p.fraction_metabolised * p.norketamine_mass_ratio / p.norketamine_cl_l_per_h * _NG_PER_MG_PER_L
+    return float(out) if out.ndim == 0 else out
+
+
+@lru_cache(maxsize=64)
+def _ket_modes(model, weight_kg: float):
+    """Ketamine-only modes: rates (1/h, positive) and the plasma response weights to a unit IV rate."""
+    p = model.scaled(weight_kg)
+    a = _mammillary_block(p.v1_l, p.cl_l_per_h, p.peripheral_v_l, p.peripheral_q_l_per_h)
+    lam, vec = np.linalg.eig(a)
+    lam, vec = lam.real, vec.real
+    inv = np.linalg.inv(vec)
+    # plasma after an infusion of unit rate lasting T, at s h after it stops:
+    #   C = sum_m w_m (1 - exp(-r_m T)) exp(-r_m s),  w_m = vec[0, m] inv[m, 0] / r_m / V1 (mg/L per mg/h)
+    rates = -lam
+    w = vec[0, :] * inv[:, 0] / rates / p.v1_l
+    return _ro(rates), _ro(w)
+
+
+def context_sensitive_half_time_h(duration_h, model="fanta_2015", weight_kg: float = 70.0,
+                                  decrement: float = 0.5):
+    """Time (h) for plasma ketamine to fall by ``decrement`` after a constant IV infusion of ``duration_h``.
+
+    0.5 gives the context-sensitive half-time; 0.2 / 0.8 give 20 % / 80 % decrement times. ``duration_h``
+    may be an array (any positive lengths, e.g. 0.01 h to 14 days). Exact: the post-infusion curve is a
+    positive sum of decaying exponentials; its root is found by Newton steps from the left (the curve is
+    convex, so they never overshoot) combined with bisection, to ~1e-12 relative.
+    """
+    dur = v.array(duration_h, "duration_h")
+    if dur.size and not np.all(dur > 0):
+        raise ValueError(f"duration_h must be > 0 everywhere, got minimum {float(dur.min())!r}")
+    d = v.in_range(decrement, "decrement", 0.0, 1.0, low_open=True, high_open=True)
+    rates, w = _ket_modes(_model(model), _weight(weight_kg))
+    T = np.atleast_1d(dur).ravel()
+    amp = w[None, :] * -np.expm1(-np.outer(T, rates))               # a_m(T) >= 0, shape (nT, n)
+    amp = np.maximum(amp, 0.0)
+    target = (1.0 - d) * amp.sum(axis=1)
+    log_ratio = -math.log1p(-d)                                      # ln(1 / (1 - d))
+    lo = np.full(T.shape, log_ratio / rates.max())                   # every term decays at most this fast
+    hi = np.full(T.shape, log_ratio / rates.min())                   # ... and at least this fast
+
+    def f(s):
+        e = np.exp(-s[:, None] * rates[None, :]) * amp
+        return e.sum(axis=1) - target, -(e * rates[None, :]).sum(axis=1)
+
+    for _ in range(200):
+        val, slope = f(lo)
+        step = np.where(slope < 0, -val / np.where(slope < 0, slope, -1.0), 0.0)
+        newton = np.minimum(lo + np.maximum(step, 0.0), hi)
+        mid = 0.5 * (newton + hi)
+        vmid, _ = f(mid)
+        lo = np.where(vmid >= 0, mid, newton)
+        hi = np.where(vmid >= 0, hi, mid)
+        if np.all((hi - lo) <= 1e-13 * hi) or np.all(np.abs(step) <= 1e-15 * lo):
+            break
+    out = lo.reshape(dur.shape)
+    return float(out) if out.ndim == 0 else out

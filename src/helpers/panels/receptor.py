@@ -1,0 +1,248 @@
+"""Panels for notebook 01 (NMDA receptor blockade): I–V curve with Mg2+, block vs concentration, use dependence.
+
+Wiring only: the numbers come from :mod:`helpers.models.receptor`, the drawing from :mod:`helpers.plots.receptor`.
+"""
+from __future__ import annotations
+
+import math
+
+import ipywidgets as W
+import numpy as np
+
+from .. import export
+from ..models import receptor
+from ..plots import receptor as rplot
+from ._base import Panel
+
+__all__ = ["IVCurve", "BlockCurve", "UseDependence", "iv_curve", "block_curve", "use_dependence",
+           "blocker_table", "PANELS"]
+
+_BLOCKER_OPTIONS = [("S-ketamine (esketamine)", "S-ketamine"), ("R-ketamine (arketamine)", "R-ketamine"),
+                    ("racemic ketamine (1:1 S + R)", "racemic ketamine"), ("S-norketamine", "S-norketamine")]
+_V_REST_MV = -70.0
+#: Use-dependence protocol shown: 120 s, drug washed out at 60 s.
+_DURATION_S = 120.0
+_WASHOUT_S = 60.0
+
+
+def _pct(x: float) -> str:
+    """A fraction as a percentage: one decimal below 10% (4.4%), none above (58%)."""
+    return f"{100 * x:.1f}%" if 0 < x < 0.095 else f"{100 * x:.0f}%"
+
+
+def _mv(x: float) -> str:
+    """A voltage with a true minus sign: −70 mV."""
+    return f"{x:.0f} mV".replace("-", "−")
+
+
+def _ng(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else f"{x:.2g}"
+
+
+class IVCurve(Panel):
+    """NMDA current-voltage relation with Mg2+ block, and the coincidence detector in four bars."""
+
+    name = "iv_curve"
+    title = "NMDA current-voltage relation with Mg²⁺"
+
+    def make_controls(self):
+        return {
+            "mg_mm": W.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, readout_format=".1f",
+                                   description="Extracellular Mg²⁺ (mM)"),
+            "v_mv": W.FloatSlider(value=-70.0, min=-100.0, max=40.0, step=1.0, readout_format=".0f",
+                                  description="Marked voltage (mV)"),
+        }
+
+    def setup(self, fig):
+        gs = fig.add_gridspec(1, 2, width_ratios=[2.2, 1.0])
+        self.ax = ax = fig.add_subplot(gs[0, 0])
+        self.ax_bars = fig.add_subplot(gs[0, 1])
+        rplot.iv_axes(ax)
+        self.iv = rplot.iv_artists(ax)
+        self.bars = rplot.coincidence_bars(self.ax_bars)
+        self.dynamic = [*self.iv.values(), *self.bars["bars"], *self.bars["labels"]]
+
+    def compute(self, mg_mm, v_mv):
+        return {"iv": receptor.iv_relation(mg_mm, v_mv),
+                "table": receptor.coincidence_table(mg_mm, _V_REST_MV, v_mv)}
+
+    def draw(self, r):
+        rplot.update_iv(self.iv, r["iv"])
+        rplot.update_coincidence_bars(self.bars, r["table"])
+
+    def describe(self, r):
+        iv, table = r["iv"], r["table"]
+        text = (f"With {iv.mg_mm:.1f} mM Mg²⁺ at {_mv(iv.v_mark_mv)}, {_pct(iv.unblocked_at_mark)} of open NMDA "
+                f"channels conduct (Jahr–Stevens Mg²⁺ block); the current is {iv.current_at_mark:+.3f} in units of "
+                f"the Mg²⁺-free current at −70 mV. ")
+        if iv.negative_slope_mv is None:
+            text += ("Without Mg²⁺ every open channel conducts: the current is a straight line through the reversal "
+                     f"potential ({_mv(iv.e_rev_mv)}), with no negative slope. ")
+        else:
+            text += (f"The slope is negative below {_mv(iv.negative_slope_mv[1])}, steepest near "
+                     f"{_mv(iv.v_steepest_mv)}: there, depolarising the cell makes the inward current larger, "
+                     f"because Mg²⁺ is driven out faster than the driving force shrinks. The current reverses at "
+                     f"{_mv(iv.e_rev_mv)}. ")
+        text += (f"Coincidence detection: without glutamate no channel conducts at any voltage; with glutamate "
+                 f"bound, {_pct(table[(True, False)])} conduct at rest (−70 mV) and {_pct(table[(True, True)])} "
+                 f"at {_mv(iv.v_mark_mv)}.")
+        return text
+
+
+class BlockCurve(Panel):
+    """Fraction of NMDA receptors blocked against plasma concentration, with the clinical bands."""
+
+    name = "block_curve"
+    title = "How many NMDA receptors does a plasma level block?"
+    c_lim = (1.0, 10_000.0)
+
+    def make_controls(self):
+        return {
+            "blocker": W.Dropdown(options=_BLOCKER_OPTIONS, value="S-ketamine", description="Blocker",
+                                  layout=W.Layout(width="340px")),
+            "conc_ng_ml": W.FloatLogSlider(value=100.0, base=10, min=0.0, max=4.0, step=0.01,
+                                           readout_format=",.3g", description="Plasma level (ng/mL)"),
+        }
+
+    def setup(self, fig):
+        self.ax = ax = fig.add_subplot()
+        rplot.block_axes(ax, self.c_lim)
+        rplot.clinical_bands(ax, receptor.CLINICAL_BANDS_NG_ML)
+        self.lines = rplot.block_curves(ax, [v for _l, v in _BLOCKER_OPTIONS])
+        self.base_lw = next(iter(self.lines.values())).get_linewidth()
+        self.marker = rplot.concentration_marker(ax)
+        self.conc = np.geomspace(*self.c_lim, 300)
+        self.dynamic = [*self.lines.values(), *self.marker.values()]
+
+    def compute(self, blocker, conc_ng_ml):
+        curves = {name: receptor.block_at_plasma(self.conc, name) for _l, name in _BLOCKER_OPTIONS}
+        bands = {key: receptor.band_block(key, blocker) for key in receptor.CLINICAL_BANDS_NG_ML}
+        return {"blocker": blocker, "conc_ng_ml": conc_ng_ml, "curves": curves, "bands": bands,
+                "block": receptor.block_at_plasma(conc_ng_ml, blocker),
+                "conc_um": receptor.blocker_conc_um(conc_ng_ml, blocker),
+                "ic50_um": receptor.blocker(blocker).ic50_um,
+                "ic50_ng_ml": receptor.blocker(blocker).ic50_ng_ml}
+
+    def draw(self, r):
+        rplot.update_block_curves(self.lines, self.conc, r["curves"], r["blocker"], self.base_lw)
+        rplot.update_concentration_marker(self.marker, r["conc_ng_ml"], r["block"],
+                                          f"{_ng(r['conc_ng_ml'])} ng/mL: {_pct(r['block'])} blocked")
+
+    def describe(self, r):
+        name = r["blocker"]
+        bands = receptor.CLINICAL_BANDS_NG_ML
+        parts = [f"{key} {_ng(bands[key].low_ng_ml)}–{_ng(bands[key].high_ng_ml)} ng/mL: "
+                 f"{_pct(lo)}–{_pct(hi)}" for key, (lo, hi) in r["bands"].items()]
+        lo, hi = r["bands"]["analgesic"]
+        return (f"{name} at {_ng(r['conc_ng_ml'])} ng/mL ({r['conc_um']:.2g} µM) blocks {_pct(r['block'])} of "
+                f"NMDA receptors at steady state (Hill curve, IC50 {r['ic50_um']:.2g} µM = "
+                f"{_ng(r['ic50_ng_ml'])} ng/mL). Across the bands: " + "; ".join(parts) +
+                f". Analgesic levels block only part of the receptors ({_pct(lo)}–{_pct(hi)}); only anaesthetic "
+                f"levels come close to full block. The bands are plasma levels after racemic ketamine (Zanos 2018); "
+                f"the IC50 is a binding Ki used as a functional IC50, an assumption.")
+
+
+class UseDependence(Panel):
+    """Block builds up only while channels open, and trapped drug leaves only when they open again."""
+
+    name = "use_dependence"
+    title = "Use-dependent, trapping block under repeated activation"
+
+    def make_controls(self):
+        return {
+            "frequency_hz": W.FloatLogSlider(value=1.0, base=10, min=-1.0, max=1.0, step=0.05,
+                                             readout_format=".2g", description="Activation rate (Hz)"),
+            "conc_ng_ml": W.FloatLogSlider(value=150.0, base=10, min=1.0, max=math.log10(3000.0), step=0.02,
+                                           readout_format=",.3g", description="Drug level (ng/mL)"),
+            "blocker": W.Dropdown(options=_BLOCKER_OPTIONS, value="S-ketamine", description="Blocker",
+                                  layout=W.Layout(width="340px")),
+            "washout": W.Checkbox(value=True, description=f"Wash the drug out at {_WASHOUT_S:.0f} s"),
+            "rest_s": W.FloatSlider(value=20.0, min=0.0, max=40.0, step=1.0, readout_format=".0f",
+                                    description="Pause in activation after washout (s)"),
+        }
+
+    def setup(self, fig):
+        self.ax = ax = fig.add_subplot()
+        rplot.time_course_axes(ax, _DURATION_S)
+        self.art = rplot.time_course_artists(ax)
+        self.dynamic = list(self.art.values())
+
+    def compute(self, frequency_hz, conc_ng_ml, blocker, washout, rest_s):
+        c_um = receptor.blocker_conc_um(conc_ng_ml, blocker)
+        return receptor.block_time_course(c_um, frequency_hz, _DURATION_S, blocker,
+                                          washout_at_s=_WASHOUT_S if washout else None,
+                                          rest_after_washout_s=rest_s if washout else 0.0)
+
+    def draw(self, res):
+        rplot.update_time_course(self.art, res)
+
+    def describe(self, res):
+        conc = self.values["conc_ng_ml"]
+        text = (f"{res.blocker} {_ng(conc)} ng/mL ({res.conc_um:.2g} µM), activated at {res.frequency_hz:.2g} Hz: "
+                f"block builds up only while channels are open. ")
+        end_drug = res.duration_s if res.washout_at_s is None else res.washout_at_s
+        if res.t_half_s is not None:
+            n = int(np.count_nonzero(res.pulse_starts_s <= res.t_half_s))
+            text += (f"It reaches half its steady-state level ({_pct(res.steady_state)}, the Hill value) after "
+                     f"{res.t_half_s:.1f} s ({n} activation{'s' if n != 1 else ''}). ")
+        else:
+            reached = float(np.interp(end_drug, res.t_s, res.blocked))
+            text += (f"It does not reach half its steady-state level ({_pct(res.steady_state)}) within "
+                     f"{end_drug:.0f} s: only {_pct(reached)} blocked. ")
+        if res.washout_at_s is None:
+            text += f"At {res.duration_s:.0f} s, {_pct(float(res.blocked[-1]))} of receptors are blocked. "
+        else:
+            text += f"At washout ({res.washout_at_s:.0f} s) {_pct(res.blocked_at_washout)} are blocked. "
+            if res.rest_s > 0:
+                text += (f"During {res.rest_s:.0f} s without activation the block stays at "
+                         f"{_pct(res.blocked_after_rest)}: the drug is trapped in closed channels. ")
+            if res.t_half_recovery_s is not None:
+                text += (f"Once activation {'resumes' if res.rest_s > 0 else 'continues'}, the block halves in "
+                         f"{res.t_half_recovery_s:.1f} s. ")
+            elif res.blocked_after_rest is not None and res.blocked_after_rest > 1e-6:
+                left = float(res.blocked[-1])
+                text += f"Activation is too sparse for the block to halve by {res.duration_s:.0f} s ({_pct(left)} left). "
+        return text + "Absolute rates are illustrative; the steady state is the Hill curve."
+
+
+def iv_curve(preset: str | None = None, **values) -> IVCurve:
+    """Panel: NMDA I–V curve with Mg²⁺, marked voltage and the coincidence bars."""
+    return IVCurve(preset, **values)
+
+
+def block_curve(preset: str | None = None, **values) -> BlockCurve:
+    """Panel: fraction of receptors blocked vs plasma concentration, with clinical bands."""
+    return BlockCurve(preset, **values)
+
+
+def use_dependence(preset: str | None = None, **values) -> UseDependence:
+    """Panel: block onset under repeated activation, washout and trapping."""
+    return UseDependence(preset, **values)
+
+
+PANELS = {"iv_curve": IVCurve, "block_curve": BlockCurve, "use_dependence": UseDependence}
+
+
+def blocker_table() -> str:
+    """A Markdown table of the blockers: IC50 in µM and ng/mL, block at 100 ng/mL, source and evidence tag."""
+    rows = ["| blocker | IC50 used (µM) | = ng/mL | blocked at 100 ng/mL | source | evidence |",
+            "|---|---|---|---|---|---|"]
+    for b in receptor.BLOCKERS.values():
+        rows.append(f"| {b.name} | {b.ic50_um:.2g} | {b.ic50_ng_ml:.0f} | {_pct(receptor.block_at_plasma(100.0, b.name))} | "
+                    f"{b.source} | {b.evidence} |")
+    return "\n".join(rows)
+
+
+def _builder(cls, preset=None, **values):
+    def build(look):
+        panel = cls(preset, look=look, **values)
+        return panel.figure, panel.description
+    return build
+
+
+export.register("nmda_iv_curve", caption="NMDA current-voltage relation with Mg2+ and the coincidence detector",
+                notebook="01_nmda_receptor_blockade")(_builder(IVCurve))
+export.register("nmda_block_curve", caption="NMDA receptors blocked vs plasma ketamine, with clinical bands",
+                notebook="01_nmda_receptor_blockade")(_builder(BlockCurve))
+export.register("nmda_use_dependence", caption="Use-dependent, trapping block under repeated activation",
+                notebook="01_nmda_receptor_blockade")(_builder(UseDependence))

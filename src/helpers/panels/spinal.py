@@ -1,0 +1,325 @@
+"""Panels for notebook 02 (central sensitisation): wind-up train, stimulus–response curves, sensitisation
+time course. Wiring only: the science is in :mod:`helpers.models.spinal`, the drawing in
+:mod:`helpers.plots.spinal`.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import ipywidgets as W
+import numpy as np
+
+from .. import export
+from ..models import spinal
+from ..plots import spinal as plot
+from ..style import ROLE
+from ._base import Panel
+
+__all__ = ["WindupPanel", "StimulusResponsePanel", "SensitisationPanel",
+           "windup_train", "stimulus_response", "sensitisation_course", "PANELS"]
+
+_N_SLOTS = 20
+_F_MIN, _F_MAX = 0.05, 2.0
+
+
+def _slider(value, lo, hi, step, description, fmt=".2f"):
+    return W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                         readout_format=fmt, continuous_update=True, layout=W.Layout(width="340px"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+class WindupPanel(Panel):
+    """Response to each stimulus of a C-fibre train; wind-up against frequency beside it."""
+
+    name = "windup_train"
+    title = "Wind-up: responses to a train of C-fibre stimuli"
+
+    def make_controls(self):
+        return {
+            "frequency_hz": W.FloatLogSlider(value=0.5, base=10, min=np.log10(_F_MIN), max=np.log10(_F_MAX),
+                                             step=0.01, description="frequency (Hz)", readout_format=".2f",
+                                             continuous_update=True, layout=W.Layout(width="340px")),
+            "n_stimuli": W.IntSlider(value=16, min=1, max=_N_SLOTS, step=1, description="stimuli (n)",
+                                     continuous_update=True, layout=W.Layout(width="300px")),
+            "block_fraction": _slider(0.0, 0.0, 0.9, 0.05, "NMDA block by ketamine (fraction)"),
+        }
+
+    def compute(self, frequency_hz, n_stimuli, block_fraction):
+        f_grid = np.geomspace(_F_MIN, _F_MAX, 60)
+        return SimpleNamespace(
+            train=spinal.windup_train(frequency_hz, n_stimuli, block_fraction),
+            no_drug=spinal.windup_train(frequency_hz, n_stimuli, 0.0),
+            slow=spinal.windup_train(0.1, n_stimuli, block_fraction),
+            f_grid=f_grid,
+            fold_drug=spinal.windup_fold(f_grid, n_stimuli, block_fraction),
+            fold_none=spinal.windup_fold(f_grid, n_stimuli, 0.0),
+        )
+
+    def setup(self, fig):
+        gs = fig.add_gridspec(1, 2, width_ratios=[1.55, 1.0])
+        ax, axf = fig.add_subplot(gs[0]), fig.add_subplot(gs[1])
+        top = spinal.max_response() * 1.12
+        empty = spinal.windup_train(0.1, 1)
+        self.bars = plot.windup_bars(ax, empty, n_slots=_N_SLOTS)
+        self.no_drug_line = plot.response_steps(ax, empty, label="no ketamine", color="C7", linestyle="--")
+        self.slow_line = plot.response_steps(ax, empty, label="same train at 0.1 Hz", color=ROLE["threshold"],
+                                             linestyle=":")
+        ax.set_xlim(0.3, _N_SLOTS + 0.7)
+        ax.set_ylim(0.0, top)
+        ax.set_xticks([1, 5, 10, 15, 20])
+        self.fold_text = ax.text(0.03, 0.97, "", transform=ax.transAxes, ha="left", va="top",
+                                 fontsize="large")
+
+        axf.set_xlim(_F_MIN, _F_MAX)
+        axf.set_ylim(0.8, spinal.max_response() * 1.08)
+        self.fold_none = plot.fold_vs_frequency(axf, [_F_MIN, _F_MAX], [1, 1], color="C7", linestyle="--")
+        self.fold_drug = plot.fold_vs_frequency(axf, [_F_MIN, _F_MAX], [1, 1], label="with this block",
+                                                color=ROLE["ketamine"])
+        (self.here,) = axf.plot([0.5], [1.0], marker="o", linestyle="none", color=plot.colour(ROLE["ketamine"]))
+        plot.frequency_guides(axf, spinal.HUMAN_NO_SUMMATION_HZ, spinal.HUMAN_SUMMATION_HZ, low_hz=_F_MIN)
+        axf.set_xticks([0.05, 0.1, 0.2, 0.5, 1, 2], labels=["0.05", "0.1", "0.2", "0.5", "1", "2"])
+        handles = [*ax.get_legend_handles_labels()[0], *axf.get_legend_handles_labels()[0]]
+        fig.legend(handles=handles, loc="outside upper center", ncols=3)
+        self.ax, self.axf = ax, axf
+        self.dynamic = (self.bars["ampa"].patches + self.bars["nmda"].patches
+                        + [self.no_drug_line, self.slow_line, self.fold_text,
+                           self.fold_none, self.fold_drug, self.here])
+
+    def draw(self, r):
+        plot.update_windup_bars(self.bars, r.train)
+        self.no_drug_line.set_data(r.no_drug.stimulus, r.no_drug.response)
+        self.no_drug_line.set_visible(r.train.block_fraction > 0)
+        self.slow_line.set_data(r.slow.stimulus, r.slow.response)
+        self.fold_text.set_text(f"{r.train.fold:.1f}-fold: {spinal.windup_label(r.train.fold)} wind-up")
+        self.fold_none.set_data(r.f_grid, r.fold_none)
+        self.fold_drug.set_data(r.f_grid, r.fold_drug)
+        self.here.set_data([r.train.frequency_hz], [r.train.fold])
+
+    def describe(self, r):
+        t, n0 = r.train, r.no_drug
+        n = len(t.response)
+        text = (f"{n} stimuli at {t.frequency_hz:.2f} Hz (one every {1 / t.frequency_hz:.1f} s), "
+                f"NMDA block {t.block_fraction:.0%}. First response {t.first:.2f}, last {t.last:.2f} "
+                f"(first response without drug = 1): {t.fold:.1f}-fold, {spinal.windup_label(t.fold)} wind-up. ")
+        if n > 1:
+            text += (f"Before the last stimulus the slow depolarisation has taken the membrane from "
+                     f"{t.v_mv[0]:.0f} to {t.v_mv[-1]:.0f} mV, where Mg2+ leaves {t.mg_unblocked[-1]:.0%} of NMDA "
+                     f"channels unblocked ({t.mg_unblocked[0]:.0%} at rest). The same train at 0.1 Hz grows "
+                     f"{r.slow.fold:.2f}-fold. ")
+        if t.block_fraction > 0:
+            text += (f"Without ketamine the last response would be {n0.last:.2f} ({n0.fold:.1f}-fold): the block "
+                     f"lowers the first response by {1 - t.first / n0.first:.0%} but the last by "
+                     f"{1 - t.last / n0.last:.0%}. ")
+        text += ("The frequency threshold follows Vierck 1997 and Staud 2007; the size of the fold is an "
+                 "assumption (2–10x range).")
+        return text
+
+
+# ---------------------------------------------------------------------------------------------------------
+class StimulusResponsePanel(Panel):
+    """Pain rating against stimulus intensity: normal, sensitised, sensitised + ketamine."""
+
+    name = "stimulus_response"
+    title = "Hyperalgesia and allodynia: the stimulus–response curve"
+
+    def make_controls(self):
+        return {
+            "sensitisation": _slider(0.75, 0.0, 1.0, 0.05, "sensitisation S (0–1)"),
+            "block_fraction": _slider(0.5, 0.0, 0.9, 0.05, "NMDA block by ketamine (fraction)"),
+        }
+
+    def compute(self, sensitisation, block_fraction):
+        x = np.linspace(0.0, 10.0, 201)
+        probes = np.array([spinal.TOUCH_STIMULUS, spinal.PAINFUL_STIMULUS])
+        return SimpleNamespace(
+            s=sensitisation, block=block_fraction, x=x, probes=probes,
+            normal=spinal.stimulus_response(x, 0.0), sens=spinal.stimulus_response(x, sensitisation),
+            sens_k=spinal.stimulus_response(x, sensitisation, block_fraction),
+            at_normal=spinal.stimulus_response(probes, 0.0),
+            at_sens=spinal.stimulus_response(probes, sensitisation),
+            at_sens_k=spinal.stimulus_response(probes, sensitisation, block_fraction),
+            thr=(spinal.pain_threshold(0.0), spinal.pain_threshold(sensitisation),
+                 spinal.pain_threshold(sensitisation, block_fraction)),
+            gain=(spinal.transmission_gain(sensitisation), spinal.transmission_gain(sensitisation, block_fraction)),
+        )
+
+    def setup(self, fig):
+        ax = fig.add_subplot()
+        x = np.linspace(0.0, 10.0, 201)
+        plot.innocuous_range(ax, spinal.PAIN_THRESHOLD)
+        for probe, name in ((spinal.TOUCH_STIMULUS, "light touch"), (spinal.PAINFUL_STIMULUS, "painful")):
+            ax.axvline(probe, color=plot.colour("C7"), alpha=0.35, linewidth=1.0)
+            ax.text(probe, 10.25, name, ha="center", va="bottom", fontsize="small")
+        plot.stimulus_response_curve(ax, x, spinal.stimulus_response(x, 0.0), label="normal", color="C7")
+        self.sens = plot.stimulus_response_curve(ax, x, x * 0, label="sensitised", color=ROLE["effect_slow"],
+                                                 linestyle="--")
+        self.sens_k = plot.stimulus_response_curve(ax, x, x * 0, label="sensitised + ketamine",
+                                                   color=ROLE["ketamine"], linestyle="-.")
+        probes = [spinal.TOUCH_STIMULUS, spinal.PAINFUL_STIMULUS]
+        (self.dots_n,) = ax.plot(probes, spinal.stimulus_response(probes, 0.0), "o", color=plot.colour("C7"))
+        (self.dots_s,) = ax.plot(probes, [0, 0], "o", color=plot.colour(ROLE["effect_slow"]))
+        (self.dots_k,) = ax.plot(probes, [0, 0], "o", color=plot.colour(ROLE["ketamine"]))
+        ax.set_xlim(0.0, 10.0)
+        ax.set_ylim(0.0, 10.0)
+        ax.legend(loc="lower right")
+        self.note = ax.text(0.012, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize="small")
+        self.ax = ax
+        self.dynamic = [self.sens, self.sens_k, self.dots_s, self.dots_k, self.note]
+
+    def draw(self, r):
+        self.sens.set_data(r.x, r.sens)
+        self.sens_k.set_data(r.x, r.sens_k)
+        self.dots_s.set_data(r.probes, r.at_sens)
+        self.dots_k.set_data(r.probes, r.at_sens_k)
+        self.note.set_text(f"pain threshold\nnormal {r.thr[0]:.1f}\nsensitised {r.thr[1]:.1f}\n"
+                           f"+ ketamine {r.thr[2]:.1f}")
+
+    def describe(self, r):
+        touch, hurt = 0, 1
+        text = (f"Normal: pain starts at intensity {r.thr[0]:.1f}; a light touch ({r.probes[touch]:g}) rates "
+                f"{r.at_normal[touch]:.1f}/10 and a painful stimulus ({r.probes[hurt]:g}) {r.at_normal[hurt]:.1f}/10. ")
+        if r.s == 0:
+            return text + ("With no sensitisation all three curves coincide: in this model ketamine does not move "
+                           "the normal curve, because normal pain is carried by non-NMDA transmission. "
+                           "Shapes are illustrative.")
+        allo = "allodynia" if r.at_sens[touch] > 0.05 else "not yet allodynia"
+        text += (f"Sensitised (S = {r.s:.2f}, gain {r.gain[0]:.2f}x): pain starts at {r.thr[1]:.1f}"
+                 f"{', inside the innocuous range' if r.thr[1] < r.thr[0] else ''}, so the touch rates "
+                 f"{r.at_sens[touch]:.1f}/10 ({allo}) and the painful stimulus {r.at_sens[hurt]:.1f}/10 instead of "
+                 f"{r.at_normal[hurt]:.1f} (hyperalgesia). ")
+        text += (f"With {r.block:.0%} NMDA block the gain falls to {r.gain[1]:.2f}x: threshold {r.thr[2]:.1f}, touch "
+                 f"{r.at_sens_k[touch]:.1f}/10, painful stimulus {r.at_sens_k[hurt]:.1f}/10. Ketamine leaves the "
+                 f"normal curve where it is: normal pain is carried by non-NMDA transmission. Shapes are illustrative.")
+        return text
+
+
+# ---------------------------------------------------------------------------------------------------------
+_START_DAY, _END_DAY = 5.0, 28.0
+
+
+class SensitisationPanel(Panel):
+    """A slow sensitisation state under ongoing input, and what an NMDA-blocking infusion does to it."""
+
+    name = "sensitisation_course"
+    title = "A slow sensitisation state and an infusion of ketamine"
+
+    def make_controls(self):
+        return {
+            "drive": _slider(1.0, 0.0, 3.0, 0.1, "ongoing nociceptive drive (1 = reference)", ".1f"),
+            "block_fraction": _slider(0.7, 0.0, 0.9, 0.05, "NMDA block during the infusion (fraction)"),
+            "infusion_h": W.FloatLogSlider(value=100.0, base=10, min=0.0, max=np.log10(336.0), step=0.01,
+                                           description="infusion length (h)", readout_format=".0f",
+                                           continuous_update=True, layout=W.Layout(width="340px")),
+        }
+
+    def compute(self, drive, block_fraction, infusion_h):
+        t_h, block = spinal.pulse_schedule(_END_DAY * 24, _START_DAY * 24, infusion_h, block_fraction)
+        s_star = spinal.sensitisation_steady_state(drive)
+        s = spinal.sensitisation_course(t_h, drive, block, s0=s_star)
+        touch = spinal.stimulus_response(spinal.TOUCH_STIMULUS, s, block)
+        stop_h = _START_DAY * 24 + infusion_h
+        after = t_h >= stop_h
+        s_end = float(np.interp(stop_h, t_h, s))
+        drop = s_star - s_end
+        half = np.nonzero(after & (s >= s_end + 0.5 * drop))[0] if drop > 1e-3 else np.array([], int)
+        return SimpleNamespace(t_days=t_h / 24, s=s, s_star=s_star, s_end=s_end, touch=touch,
+                               touch0=spinal.stimulus_response(spinal.TOUCH_STIMULUS, s_star),
+                               touch_end=float(spinal.stimulus_response(spinal.TOUCH_STIMULUS, s_end)),
+                               drive=drive, block=block_fraction, infusion_h=infusion_h, stop_day=stop_h / 24,
+                               half_day=(float(t_h[half[0]] / 24) if half.size else None))
+
+    def setup(self, fig):
+        ax_s, ax_p = fig.subplots(2, 1, sharex=True)
+        days = [0.0, _END_DAY]
+        self.s0_line = plot.time_course(ax_s, days, [0, 0], label="no ketamine", color="C7", linestyle="--")
+        self.s_line = plot.time_course(ax_s, days, [0, 0], label="with the infusion", color=ROLE["ketamine"],
+                                       ylabel="sensitisation S")
+        self.p0_line = plot.time_course(ax_p, days, [0, 0], color="C7", linestyle="--")
+        self.p_line = plot.time_course(ax_p, days, [0, 0], color=ROLE["ketamine"],
+                                       ylabel=f"pain from a light\ntouch ({spinal.TOUCH_STIMULUS:g}), 0–10")
+        ax_s.set_xlabel("")
+        self.spans = [plot.infusion_span(ax, _START_DAY, _START_DAY + 1, label="ketamine on")
+                      for ax in (ax_s, ax_p)]
+        ax_s.set_xlim(0.0, _END_DAY)
+        ax_s.set_ylim(0.0, 1.0)
+        ax_p.set_ylim(0.0, 6.0)
+        fig.legend(handles=ax_s.get_legend_handles_labels()[0], loc="outside upper center", ncols=3)
+        self.axes = (ax_s, ax_p)
+        self.dynamic = [*self.spans, self.s0_line, self.s_line, self.p0_line, self.p_line]
+
+    def draw(self, r):
+        for span in self.spans:
+            plot.update_span(span, _START_DAY, r.stop_day)
+        self.s0_line.set_data([0, _END_DAY], [r.s_star, r.s_star])
+        self.s_line.set_data(r.t_days, r.s)
+        self.p0_line.set_data([0, _END_DAY], [r.touch0, r.touch0])
+        self.p_line.set_data(r.t_days, r.touch)
+
+    def describe(self, r):
+        text = (f"Ongoing drive {r.drive:.1f} holds sensitisation at S = {r.s_star:.2f}, so a light touch "
+                f"({spinal.TOUCH_STIMULUS:g}) rates {r.touch0:.1f}/10"
+                f"{' (allodynia)' if r.touch0 > 0.05 else ''}. ")
+        if r.block == 0:
+            return text + ("An infusion with no NMDA block changes nothing: S stays where the drive holds it. "
+                           "Time constants are illustrative.")
+        text += (f"A {r.infusion_h:.0f}-h infusion with {r.block:.0%} NMDA block from day {_START_DAY:g} turns the "
+                 f"gain down at once and lets S decay, to {r.s_end:.2f} by its end. When it stops, the immediate "
+                 f"effect goes with the drug and the touch rates {r.touch_end:.1f}/10, set by S alone. ")
+        if r.s_star - r.s_end < 0.02:
+            text += "S hardly moved, so nothing outlasts the infusion. "
+        elif r.half_day is None:
+            text += f"S has not recovered half of its drop by day {_END_DAY:g}. "
+        else:
+            text += (f"S then rebuilds under the ongoing drive and has recovered half of its drop "
+                     f"{r.half_day - r.stop_day:.1f} days after the infusion, whatever its length: in this one-state "
+                     f"model a longer infusion buys a deeper drop, not a slower return. ")
+        return text + ("Time constants are illustrative; notebook 05 compares explanations for relief that lasts "
+                       "weeks to months.")
+
+
+# ---------------------------------------------------------------------------------------------------------
+def windup_train(preset=None, **values):
+    """Wind-up panel: frequency, number of stimuli and ketamine block; responses and wind-up vs frequency."""
+    return WindupPanel(preset, **values)
+
+
+def stimulus_response(preset=None, **values):
+    """Stimulus–response panel: normal, sensitised and sensitised + ketamine curves."""
+    return StimulusResponsePanel(preset, **values)
+
+
+def sensitisation_course(preset=None, **values):
+    """Sensitisation time-course panel: ongoing drive, an infusion of NMDA block; S and touch pain over 4 weeks."""
+    return SensitisationPanel(preset, **values)
+
+
+PANELS = {"windup_train": WindupPanel, "stimulus_response": StimulusResponsePanel,
+          "sensitisation_course": SensitisationPanel}
+
+
+@export.register("spinal_windup_train", caption="Wind-up of a dorsal-horn neuron: 16 C-fibre stimuli at 0.5 Hz",
+                 notebook="02_central_sensitization")
+def _fig_windup(look):
+    p = WindupPanel("dickenson_sullivan_1987", look=look)
+    return p.figure, p.description
+
+
+@export.register("spinal_windup_ketamine", caption="Ketamine reduces wind-up but spares the first response "
+                 "(15 stimuli at 1 Hz)", notebook="02_central_sensitization")
+def _fig_windup_ketamine(look):
+    p = WindupPanel("guirimand_2000_ketamine", look=look)
+    return p.figure, p.description
+
+
+@export.register("spinal_stimulus_response", caption="Hyperalgesia and allodynia as a shifted, steeper "
+                 "stimulus-response curve; ketamine turns the gain down", notebook="02_central_sensitization")
+def _fig_stimulus_response(look):
+    p = StimulusResponsePanel(look=look)
+    return p.figure, p.description
+
+
+@export.register("spinal_sensitisation_course", caption="A slow sensitisation state and a 100-h infusion "
+                 "with 70% NMDA block (illustrative time constants)", notebook="02_central_sensitization")
+def _fig_sensitisation(look):
+    p = SensitisationPanel(look=look)
+    return p.figure, p.description

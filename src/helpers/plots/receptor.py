@@ -1,0 +1,274 @@
+"""Plots for the NMDA receptor layer. Each function draws on the Axes it is given and returns its artists;
+the ``update_*`` functions put a model result into artists made earlier (no new artists, no model runs).
+
+Colours are given as cycle references ("C0", ``ROLE[...]``) and resolved to concrete colours when the artist is
+made, i.e. inside the panel's style sheet: matplotlib resolves "CN" on lines only at draw time, with whatever
+rcParams are active then, so an unresolved "C0" would drift to the default palette outside the sheet.
+"""
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.colors as mcolors
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.ticker import FuncFormatter
+
+from .. import units
+from ..style import ROLE
+
+__all__ = ["BLOCKER_STYLE", "iv_axes", "iv_artists", "update_iv", "coincidence_bars", "update_coincidence_bars",
+           "block_axes", "clinical_bands", "block_curves", "update_block_curves", "concentration_marker",
+           "update_concentration_marker", "time_course_axes", "time_course_artists", "update_time_course"]
+
+#: Colour and line style per blocker (S-ketamine is the ketamine role colour, norketamine its own).
+BLOCKER_STYLE = {
+    "S-ketamine": (ROLE["ketamine"], "-"),
+    "racemic ketamine": ("C2", "-."),
+    "R-ketamine": ("C5", "--"),
+    "S-norketamine": (ROLE["norketamine"], ":"),
+}
+_BAND_COLOUR = {"analgesic": "C2", "dissociative": "C4", "anaesthetic": "C3"}
+
+
+def _c(colour) -> str:
+    """A colour resolved against the active style sheet ("C0" -> that sheet's first colour)."""
+    return mcolors.to_hex(colour, keep_alpha=True)
+
+
+def _ink() -> str:
+    """The sheet's text colour (dark on light sheets, light on dark ones)."""
+    return _c(matplotlib.rcParams["text.color"])
+
+
+def _paper() -> str:
+    """The sheet's axes background, for label boxes."""
+    return _c(matplotlib.rcParams["axes.facecolor"])
+
+
+def _muted() -> str:
+    """A neutral grey halfway between text and background, for reference lines."""
+    ink, paper = np.array(mcolors.to_rgb(_ink())), np.array(mcolors.to_rgb(_paper()))
+    return mcolors.to_hex(0.45 * ink + 0.55 * paper)
+
+
+def _box():
+    return {"boxstyle": "round,pad=0.3", "facecolor": _paper(), "edgecolor": _muted(), "alpha": 0.9}
+
+
+# ---- current-voltage ---------------------------------------------------------------------------------------
+
+def _signed_pct(x: float) -> str:
+    return f"{100 * x:.1f}%" if 0 < x < 0.095 else f"{100 * x:.0f}%"
+
+
+def iv_axes(ax, v_lim=(-100.0, 40.0), i_lim=(-0.75, 0.6)):
+    """Limits, labels and zero lines for an NMDA I–V plot (current normalised: −1 = Mg2+-free at −70 mV)."""
+    ax.set_xlim(*v_lim)
+    ax.set_ylim(*i_lim)
+    ax.set_xlabel("membrane potential (mV)")
+    ax.set_ylabel("NMDA current (normalised)")
+    h = ax.axhline(0.0, color=_muted(), linewidth=0.9, zorder=1)
+    vline = ax.axvline(0.0, color=_muted(), linewidth=0.9, zorder=1)
+    return h, vline
+
+
+def iv_artists(ax):
+    """Empty artists for :func:`update_iv`: Mg2+ and Mg2+-free curves, negative-slope span, voltage marker."""
+    span = ax.axvspan(0.0, 0.0, color=_c("C4"), alpha=0.2, linewidth=0, zorder=0, label="negative slope")
+    zero = ax.plot([], [], color=_c(ROLE["control"]), linestyle="--", linewidth=0.6 * _lw(),
+                   label="no Mg²⁺")[0]
+    mg = ax.plot([], [], color=_c(ROLE["ketamine"]), linestyle="-", label="with Mg²⁺")[0]
+    vmark = ax.axvline(-70.0, color=_muted(), linestyle=":", linewidth=0.5 * _lw())
+    point = ax.plot([], [], "o", color=_c(ROLE["ketamine"]), zorder=5)[0]
+    text = ax.annotate("", xy=(0.03, 0.96), xycoords="axes fraction", ha="left", va="top", fontsize="small",
+                       bbox=_box())
+    ax.legend(handles=[mg, zero, span], loc="lower right")
+    return {"span": span, "zero": zero, "mg": mg, "vmark": vmark, "point": point, "text": text}
+
+
+def update_iv(artists, rel) -> None:
+    """Put a :class:`helpers.models.receptor.IVRelation` into artists from :func:`iv_artists`."""
+    artists["mg"].set_data(rel.v_mv, rel.current)
+    artists["zero"].set_data(rel.v_mv, rel.current_no_mg)
+    span = artists["span"]
+    if rel.negative_slope_mv is None:
+        span.set_visible(False)
+    else:
+        lo, hi = rel.negative_slope_mv
+        span.set_x(lo)
+        span.set_width(hi - lo)
+        span.set_visible(True)
+    artists["vmark"].set_xdata([rel.v_mark_mv, rel.v_mark_mv])
+    artists["point"].set_data([rel.v_mark_mv], [rel.current_at_mark])
+    volts = f"{rel.v_mark_mv:.0f}".replace("-", "−")
+    artists["text"].set_text(f"{rel.mg_mm:.1f} mM Mg²⁺ at {volts} mV:\n"
+                             f"{_signed_pct(rel.unblocked_at_mark)} of open channels conduct")
+
+
+def _lw() -> float:
+    return float(matplotlib.rcParams["lines.linewidth"])
+
+
+def coincidence_bars(ax):
+    """Four bars: conducting fraction for {no glutamate, glutamate} × {rest, marked voltage}."""
+    x = np.array([0.0, 1.0, 3.0, 4.0])
+    rest, marked = _c(ROLE["control"]), _c(ROLE["ketamine"])
+    bars = ax.bar(x, np.zeros(4), width=0.9, color=[rest, marked, rest, marked], edgecolor=_paper(),
+                  linewidth=0.5)
+    for bar, hatch in zip(bars, ("", "//", "", "//")):
+        bar.set_hatch(hatch)
+    ax.set_xticks([0.5, 3.5], labels=["no\nglutamate", "glutamate\nbound"])
+    ax.set_xlim(-0.8, 4.8)
+    ax.set_ylim(0.0, 1.1)
+    ax.set_ylabel("channels conducting (fraction)")
+    ax.grid(axis="x", visible=False)
+    labels = [ax.annotate("", xy=(xi, 0.0), xytext=(0, 3), textcoords="offset points", ha="center",
+                          va="bottom", fontsize="small") for xi in x]
+    ax.legend(handles=[bars[0], bars[1]], labels=["at rest (−70 mV)", "at marked voltage"], loc="upper left",
+              fontsize="small")
+    return {"bars": bars, "labels": labels}
+
+
+def update_coincidence_bars(artists, table) -> None:
+    """``table``: ``{(glutamate, depolarised): fraction}`` from :func:`helpers.models.receptor.coincidence_table`."""
+    order = [(False, False), (False, True), (True, False), (True, True)]
+    for bar, label, key in zip(artists["bars"], artists["labels"], order):
+        val = float(table[key])
+        bar.set_height(val)
+        label.xy = (bar.get_x() + bar.get_width() / 2, val)
+        label.set_text(f"{100 * val:.0f}%")
+
+
+# ---- block vs concentration --------------------------------------------------------------------------------
+
+def block_axes(ax, c_lim=(1.0, 10_000.0)):
+    """Log concentration axis (ng/mL) with a µM axis on top (ketamine molar mass), fraction blocked 0–1."""
+    ax.set_xscale("log")
+    ax.set_xlim(*c_lim)
+    ax.set_ylim(0.0, 1.0)
+    ax.set_xlabel("plasma concentration (ng/mL, log scale)")
+    ax.set_ylabel("NMDA receptors blocked (fraction)")
+    per_um = units.KETAMINE_G_PER_MOL
+    top = ax.secondary_xaxis("top", functions=(lambda x: np.asarray(x) / per_um, lambda x: np.asarray(x) * per_um))
+    top.set_xlabel("ketamine (µM)")
+    plain = FuncFormatter(lambda x, _pos: f"{x:,.0f}" if x >= 1 else f"{x:g}")
+    ax.xaxis.set_major_formatter(plain)
+    top.xaxis.set_major_formatter(plain)
+    return top
+
+
+def clinical_bands(ax, bands):
+    """Shade and label clinical bands (``{key: ClinicalBand}``) as vertical spans; returns the artists."""
+    out = []
+    heights = {"analgesic": 0.035, "dissociative": 0.115, "anaesthetic": 0.035}
+    for key, band in bands.items():
+        colour = _c(_BAND_COLOUR.get(key, "C7"))
+        patch = ax.axvspan(band.low_ng_ml, band.high_ng_ml, color=colour, alpha=0.18, linewidth=0, zorder=0)
+        text = ax.text(band.low_ng_ml if key != "anaesthetic" else np.sqrt(band.low_ng_ml * band.high_ng_ml),
+                       heights.get(key, 0.035), key, ha="left" if key != "anaesthetic" else "center",
+                       va="bottom", fontsize="small", color=_ink(), zorder=2,
+                       bbox={"boxstyle": "round,pad=0.15", "facecolor": _paper(), "edgecolor": colour,
+                             "alpha": 0.85})
+        out.append((patch, text))
+    return out
+
+
+def block_curves(ax, names):
+    """One empty line per blocker name, styled by :data:`BLOCKER_STYLE`; returns ``{name: Line2D}``."""
+    lines = {}
+    for name in names:
+        colour, ls = BLOCKER_STYLE.get(name, ("C7", "-"))
+        lines[name] = ax.plot([], [], color=_c(colour), linestyle=ls, label=name)[0]
+    ax.legend(handles=list(lines.values()), loc="upper left", fontsize="small")
+    return lines
+
+
+def update_block_curves(lines, conc_ng_ml, curves, selected: str, base_linewidth: float) -> None:
+    """Fill the lines; the selected blocker drawn bold, the others thin and faint."""
+    for name, line in lines.items():
+        line.set_data(conc_ng_ml, curves[name])
+        chosen = name == selected
+        line.set_linewidth(base_linewidth * (1.4 if chosen else 0.6))
+        line.set_alpha(1.0 if chosen else 0.55)
+        line.set_zorder(4 if chosen else 3)
+
+
+def concentration_marker(ax):
+    """A vertical line, a point and a label for one concentration; fill with :func:`update_concentration_marker`."""
+    vline = ax.axvline(100.0, color=_muted(), linestyle=":", linewidth=0.5 * _lw(), zorder=4)
+    point = ax.plot([], [], "o", color=_ink(), zorder=6)[0]
+    text = ax.annotate("", xy=(100.0, 0.5), xytext=(10, -6), textcoords="offset points", ha="left", va="top",
+                       fontsize="small", zorder=7, bbox=_box())
+    return {"vline": vline, "point": point, "text": text}
+
+
+def update_concentration_marker(artists, conc_ng_ml: float, block: float, label: str) -> None:
+    artists["vline"].set_xdata([conc_ng_ml, conc_ng_ml])
+    artists["point"].set_data([conc_ng_ml], [block])
+    text = artists["text"]
+    text.xy = (conc_ng_ml, block)
+    # keep the label inside the axes: left of the marker at high concentrations, above it when low down
+    right = conc_ng_ml > 400
+    low = block < 0.3
+    text.set_ha("right" if right else "left")
+    text.set_va("bottom" if low else "top")
+    text.set_position((-10 if right else 10, 8 if low else -8))
+    text.set_text(label)
+
+
+# ---- block over time (use dependence) ----------------------------------------------------------------------
+
+def time_course_axes(ax, duration_s: float):
+    ax.set_xlim(0.0, duration_s)
+    ax.set_ylim(-0.12, 1.3)  # headroom above 1 for the legend
+    ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("NMDA receptors blocked (fraction)")
+
+
+def time_course_artists(ax):
+    """Empty artists for :func:`update_time_course`: drug and no-activation spans, activation ticks, trapped
+    area, blocked line, steady-state line and the half-block marker."""
+    drug = ax.axvspan(0.0, 0.0, color=_c("C4"), alpha=0.15, linewidth=0, zorder=0, label="drug present")
+    rest = ax.axvspan(0.0, 0.0, facecolor="none", edgecolor=_muted(), hatch="//", linewidth=0, zorder=0,
+                      label="no activation")
+    ticks = LineCollection([], colors=_muted(), linewidths=0.8, label="activations")
+    ax.add_collection(ticks, autolim=False)
+    trapped = ax.fill_between([0.0, 1.0], [0.0, 0.0], [0.0, 0.0], color=_c(ROLE["ketamine"]), alpha=0.25,
+                              linewidth=0, label="trapped (closed)")
+    blocked = ax.plot([], [], color=_c(ROLE["ketamine"]), label="blocked")[0]
+    steady = ax.plot([], [], color=_c(ROLE["control"]), linestyle="--", linewidth=0.45 * _lw(),
+                     label="Hill steady state")[0]
+    half = ax.plot([], [], "o", color=_ink(), zorder=6, label="half-way")[0]
+    ax.text(0.003, 0.035, "activations", transform=ax.get_yaxis_transform(), ha="left", va="bottom",
+            fontsize="x-small", color=_muted())
+    ax.legend(handles=[blocked, trapped, steady, half, drug, rest], loc="upper center", fontsize="small",
+              ncols=3, columnspacing=1.2)
+    return {"drug": drug, "rest": rest, "ticks": ticks, "trapped": trapped, "blocked": blocked,
+            "steady": steady, "half": half}
+
+
+def update_time_course(artists, res) -> None:
+    """Put a :class:`helpers.models.receptor.BlockTimeCourse` into artists from :func:`time_course_artists`."""
+    end_drug = res.duration_s if res.washout_at_s is None else res.washout_at_s
+    artists["drug"].set_x(0.0)
+    artists["drug"].set_width(end_drug)
+    rest = artists["rest"]
+    if res.washout_at_s is not None and res.rest_s > 0:
+        rest.set_x(res.washout_at_s)
+        rest.set_width(min(res.rest_s, res.duration_s - res.washout_at_s))
+        rest.set_visible(True)
+    else:
+        rest.set_visible(False)
+    starts = np.asarray(res.pulse_starts_s, dtype=float)
+    segs = np.empty((starts.size, 2, 2))
+    segs[:, :, 0] = starts[:, None]
+    segs[:, 0, 1], segs[:, 1, 1] = -0.105, -0.035
+    artists["ticks"].set_segments(segs)
+    artists["trapped"].set_data(res.t_s, np.zeros_like(res.t_s), res.trapped)
+    artists["blocked"].set_data(res.t_s, res.blocked)
+    artists["steady"].set_data([0.0, end_drug], [res.steady_state, res.steady_state])
+    if res.t_half_s is not None:
+        artists["half"].set_data([res.t_half_s], [0.5 * res.steady_state])
+    else:
+        artists["half"].set_data([], [])

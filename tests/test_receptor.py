@@ -1,0 +1,374 @@
+"""NMDA receptor layer: Mg2+ block, I–V curve, coincidence detection, blockers, and the trapping-block scheme.
+
+Four kinds of test: closed forms (Hill = 0.5 at the IC50, Hill steady state under continuous opening),
+published values with a stated tolerance (Jahr–Stevens worked values, Zanos unit conversions), invariants
+(block in [0, 1], monotonic, states sum to 1, trapping) and two methods agreeing (matrix exponential vs
+``scipy.integrate.solve_ivp`` and ``scipy.linalg.expm``; analytic slope vs finite differences).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.integrate import solve_ivp
+from scipy.linalg import expm
+
+from helpers import evidence, export, units
+from helpers.models import receptor as r
+
+BLOCKER_NAMES = list(r.BLOCKERS)
+
+
+# ---- Mg2+ block: published worked values -------------------------------------------------------------------
+
+# facts sheet §2 [D]: B at 1 mM and 2 mM Mg2+, rounded to two significant digits by the sheet.
+WORKED = [(-80, 1.0, 0.024), (-70, 1.0, 0.044), (-60, 1.0, 0.080), (-40, 1.0, 0.23), (-20, 1.0, 0.51),
+          (0, 1.0, 0.78), (20, 1.0, 0.93), (-70, 2.0, 0.023), (-40, 2.0, 0.13), (0, 2.0, 0.64)]
+
+
+@pytest.mark.parametrize("v_mv, mg_mm, expected", WORKED)
+def test_jahr_stevens_worked_values(v_mv, mg_mm, expected):
+    """B(V) reproduces every worked value of the facts sheet to the two significant digits it prints.
+
+    Tolerance: half a unit in the second significant digit (the sheet's rounding), e.g. ±0.0005 at 0.044.
+    A stricter relative 1% would wrongly fail at −70 mV: the exact value is 0.04447, which the sheet rounds
+    to 0.044 (1.07% below it)."""
+    got = r.mg_unblocked_fraction(v_mv, mg_mm)
+    half_unit = 0.5 * 10 ** (math.floor(math.log10(expected)) - 1)
+    assert abs(got - expected) <= half_unit + 1e-12, (v_mv, mg_mm, got)
+
+
+def test_jahr_stevens_headline_values_within_one_percent_point():
+    """The two numbers the notebook quotes: 4.4% unblocked at rest and 78% at 0 mV (1 mM Mg2+).
+
+    B(0) = 1/(1 + 1/3.57) exactly (closed form); B(−70) within 1 percentage point of 0.044."""
+    assert r.mg_unblocked_fraction(0.0, 1.0) == pytest.approx(1.0 / (1.0 + 1.0 / 3.57), rel=1e-12)
+    assert abs(r.mg_unblocked_fraction(0.0, 1.0) - 0.78) < 0.01 * 0.78
+    assert abs(r.mg_unblocked_fraction(-70.0, 1.0) - 0.044) < 0.01
+
+
+@given(st.floats(-150, 150), st.floats(0, 5), st.floats(0.1, 20))
+def test_mg_block_monotonic_in_voltage_and_magnesium(v_mv, mg_mm, dv):
+    """Depolarisation relieves the block and more Mg2+ deepens it: B rises with V and falls with [Mg]."""
+    assert r.mg_unblocked_fraction(v_mv + dv, mg_mm) >= r.mg_unblocked_fraction(v_mv, mg_mm)
+    assert r.mg_unblocked_fraction(v_mv, mg_mm + 0.1) <= r.mg_unblocked_fraction(v_mv, mg_mm)
+
+
+def test_no_magnesium_means_no_block():
+    """With [Mg2+] = 0 every open channel conducts at every voltage (closed form B = 1)."""
+    v_mv = np.linspace(-200, 200, 41)
+    assert np.all(r.mg_unblocked_fraction(v_mv, 0.0) == 1.0)
+
+
+# ---- Hill block, blockers, clinical bands -----------------------------------------------------------------
+
+@given(st.floats(1e-3, 1e3), st.floats(0.3, 4.0))
+def test_hill_is_half_at_ic50(ic50_um, hill):
+    """Closed form: at c = IC50 the Hill equation gives exactly 0.5 for any Hill coefficient."""
+    assert r.fraction_blocked(ic50_um, ic50_um, hill) == pytest.approx(0.5, abs=1e-12)
+
+
+@given(st.lists(st.floats(0, 1e4), min_size=2, max_size=20), st.floats(1e-2, 10), st.floats(0.5, 3))
+def test_block_bounded_and_monotonic(concs, ic50_um, hill):
+    """Block is in [0, 1] and never falls as concentration rises."""
+    c = np.sort(np.array(concs))
+    b = r.fraction_blocked(c, ic50_um, hill)
+    assert np.all((b >= 0) & (b <= 1))
+    assert np.all(np.diff(b) >= -1e-15)
+
+
+@given(st.floats(0.0, 1e5))
+def test_racemate_lies_between_s_and_r(conc_ng_ml):
+    """Half S (strong) + half R (weak) must block more than pure R and less than pure S at equal mass."""
+    s = r.block_at_plasma(conc_ng_ml, "S-ketamine")
+    rr = r.block_at_plasma(conc_ng_ml, "R-ketamine")
+    rac = r.block_at_plasma(conc_ng_ml, "racemic ketamine")
+    assert rr - 1e-12 <= rac <= s + 1e-12
+
+
+def test_racemate_equals_single_blocker_with_effective_ic50():
+    """Two competing blockers at hill 1 are one blocker with 1/K = Σ fᵢ/Kᵢ [D]: 0.494 µM for 1:1 S + R."""
+    k_eff = 1.0 / (0.5 / 0.30 + 0.5 / 1.4)
+    assert r.BLOCKERS["racemic ketamine"].ic50_um == pytest.approx(k_eff)
+    c_ng = np.geomspace(1, 1e4, 50)
+    direct = r.fraction_blocked(units.ng_ml_to_um(c_ng), k_eff)
+    assert np.allclose(r.block_at_plasma(c_ng, "racemic ketamine"), direct, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name, ki_um", [("S-ketamine", 0.30), ("R-ketamine", 1.4), ("S-norketamine", 1.7)])
+def test_blockers_carry_ebert_ki_and_are_half_blocked_there(name, ki_um):
+    """Ebert 1997 Ki values (abstract) are the IC50s; at that plasma level (converted with the right molar
+    mass) exactly half the receptors are blocked."""
+    b = r.blocker(name)
+    assert b.ic50_um == ki_um
+    assert b.evidence == "cited"
+    molar = units.NORKETAMINE_G_PER_MOL if b.substance == "norketamine" else units.KETAMINE_G_PER_MOL
+    assert b.ic50_ng_ml == pytest.approx(ki_um * molar)
+    assert r.block_at_plasma(b.ic50_ng_ml, name) == pytest.approx(0.5, abs=1e-12)
+
+
+def test_clinical_bands_match_zanos_molar_values():
+    """Zanos 2018 Table 1 prints both units (0.29–0.67 µM, 0.42–1.1 µM, 5–10 µM); our 237.7 g/mol conversion
+    reproduces each printed µM value to its last printed digit (tolerance: half a unit in that digit)."""
+    bands = r.CLINICAL_BANDS_NG_ML
+    printed = [("analgesic", 0.29, 0.67, 0.005, 0.005), ("dissociative", 0.42, 1.1, 0.005, 0.05),
+               ("anaesthetic", 5.0, 10.0, 0.5, 0.5)]
+    for key, lo_um, hi_um, tol_lo, tol_hi in printed:
+        lo, hi = units.ng_ml_to_um(np.array([bands[key].low_ng_ml, bands[key].high_ng_ml]))
+        assert abs(lo - lo_um) <= tol_lo and abs(hi - hi_um) <= tol_hi, (key, lo, hi)
+
+
+def test_analgesic_levels_block_only_part_of_the_receptors():
+    """The notebook's headline: across the analgesic band every blocker leaves at least 30% of receptors free,
+    while the anaesthetic band blocks ≥ 75% with any of them and ≥ 90% with S-ketamine or the racemate."""
+    for name in BLOCKER_NAMES:
+        lo, hi = r.band_block("analgesic", name)
+        assert 0 < lo < hi < 0.7, name
+        assert r.band_block("anaesthetic", name)[0] > 0.75, name
+    for name in ("S-ketamine", "racemic ketamine"):
+        assert r.band_block("anaesthetic", name)[0] > 0.9
+
+
+def test_block_at_plasma_is_vectorised():
+    """Array in, array out, same shape; a scalar gives a float (API contract for the later layers)."""
+    c = np.array([[1.0, 10.0], [100.0, 1000.0]])
+    out = r.block_at_plasma(c)
+    assert out.shape == c.shape
+    assert isinstance(r.block_at_plasma(100.0), float)
+
+
+# ---- current-voltage relation ------------------------------------------------------------------------------
+
+@given(st.floats(0.0, 3.0), st.floats(-20.0, 20.0))
+def test_current_reverses_at_e_rev(mg_mm, e_rev_mv):
+    """I(E_rev) = 0, inward (negative) below E_rev and outward above, whatever the Mg2+."""
+    assert r.nmda_current(e_rev_mv, mg_mm, e_rev_mv=e_rev_mv) == pytest.approx(0.0, abs=1e-15)
+    assert r.nmda_current(e_rev_mv - 5, mg_mm, e_rev_mv=e_rev_mv) < 0
+    assert r.nmda_current(e_rev_mv + 5, mg_mm, e_rev_mv=e_rev_mv) > 0
+
+
+def test_current_normalisation():
+    """Normalised units: the Mg2+-free current of fully open channels at −70 mV is exactly −1."""
+    assert r.nmda_current(-70.0, 0.0) == pytest.approx(-1.0)
+    assert r.nmda_current(-70.0, 1.0) == pytest.approx(-r.mg_unblocked_fraction(-70.0, 1.0))
+
+
+def test_negative_slope_at_1mm_and_none_at_0mm():
+    """At 1 mM Mg2+ the slope is negative from rest up to the peak inward current (≈ −27 mV), so the I–V has
+    the textbook negative-slope region between about −70 and −20 mV; at 0 Mg2+ it is a straight line."""
+    peak = r.peak_inward_voltage(1.0)
+    assert -30.0 < peak < -24.0
+    assert np.all(r.slope_conductance(np.linspace(-70, -30, 41), 1.0) < 0)
+    assert r.slope_conductance(-20.0, 1.0) > 0
+    assert r.negative_slope_region(1.0, -100.0, 40.0) == (-100.0, pytest.approx(peak))
+    assert r.peak_inward_voltage(0.0) is None
+    assert r.negative_slope_region(0.0) is None
+    assert np.allclose(r.slope_conductance(np.linspace(-100, 40, 15), 0.0), 1.0)
+
+
+def test_peak_inward_current_is_the_minimum_of_the_curve():
+    """Two methods: the bisection root of dI/dV equals the minimum of I on a fine grid (to the grid step)."""
+    for mg in (0.5, 1.0, 2.0):
+        grid = np.linspace(-100, 0, 100_001)
+        i_min = grid[np.argmin(r.nmda_current(grid, mg))]
+        assert r.peak_inward_voltage(mg) == pytest.approx(i_min, abs=2e-3)
+
+
+def test_slope_conductance_matches_finite_differences():
+    """Analytic dI/dV (times 70 mV, the normalisation) equals a central difference of the current."""
+    v_mv = np.linspace(-95, 35, 27)
+    h = 1e-4
+    fd = (r.nmda_current(v_mv + h, 1.2) - r.nmda_current(v_mv - h, 1.2)) / (2 * h) * r.V_NORM_MV
+    assert np.allclose(r.slope_conductance(v_mv, 1.2), fd, atol=1e-7)
+
+
+def test_iv_relation_bundle():
+    """The panel's bundle agrees with the single functions it collects."""
+    rel = r.iv_relation(1.0, -40.0)
+    assert rel.unblocked_at_mark == pytest.approx(r.mg_unblocked_fraction(-40.0, 1.0))
+    assert rel.current_at_mark == pytest.approx(r.nmda_current(-40.0, 1.0))
+    assert rel.negative_slope_mv[1] == pytest.approx(r.peak_inward_voltage(1.0))
+    assert rel.negative_slope_mv[0] < rel.v_steepest_mv < rel.negative_slope_mv[1]
+    assert r.iv_relation(0.0).negative_slope_mv is None
+
+
+# ---- coincidence detection ---------------------------------------------------------------------------------
+
+@given(st.floats(-150, 100), st.floats(0, 3))
+def test_no_current_without_glutamate(v_mv, mg_mm):
+    """Depolarisation alone opens nothing: without glutamate the conducting fraction is 0 at any voltage."""
+    assert r.conducting_fraction(False, v_mv, mg_mm) == 0.0
+
+
+def test_coincidence_needs_glutamate_and_depolarisation():
+    """Only glutamate AND depolarisation give a large conducting fraction: at 1 mM Mg2+, glutamate at rest
+    lets 4.4% conduct, at −20 mV more than ten times as many."""
+    t = r.coincidence_table(1.0, -70.0, -20.0)
+    assert t[(False, False)] == t[(False, True)] == 0.0
+    assert t[(True, False)] == pytest.approx(0.0445, abs=5e-4)
+    assert t[(True, True)] > 10 * t[(True, False)]
+
+
+# ---- trapping block kinetic scheme -------------------------------------------------------------------------
+
+def test_rate_matrix_conserves_receptors_and_sets_kd():
+    """Columns sum to zero (no receptor created or lost) and k_off/k_on equals the blocker's IC50."""
+    for glu in (False, True):
+        a = r.rate_matrix(glu, 0.7, 0.3)
+        assert np.allclose(a.sum(axis=0), 0.0)
+    a = r.rate_matrix(True, 1.0, 0.3)
+    k_on, k_off = a[2, 1], a[1, 2]
+    assert k_off / k_on == pytest.approx(0.3)
+    assert a[3, 2] == a[0, 1] and a[2, 3] == a[1, 0]  # blocked channels gate like unblocked ones
+    assert a[0, 3] == 0 and a[3, 0] == 0 and a[1, 3] == 0  # no escape from CB except by opening
+
+
+@pytest.mark.parametrize("glutamate, conc_um", [(True, 0.3), (True, 0.0), (False, 0.3), (False, 2.0)])
+def test_matrix_exponential_matches_scipy(glutamate, conc_um):
+    """Our numpy scaling-and-squaring exponential equals scipy.linalg.expm, including c = IC50 where the
+    blocking and unblocking rates coincide (a trap for eigen-decomposition)."""
+    a = r.rate_matrix(glutamate, conc_um, 0.3)
+    for dt in (1e-4, 0.02, 1.0, 60.0):
+        assert np.allclose(r._expm(a * dt), expm(a * dt), atol=1e-12, rtol=1e-10)
+
+
+def test_no_openings_no_block():
+    """Use dependence: with no glutamate the channels never open and an open-channel blocker never binds."""
+    res = r.block_time_course(10.0, 0.0, 60.0, "S-ketamine")
+    assert np.all(res.blocked == 0.0)
+    assert res.t_half_s is None
+
+
+def test_faster_onset_at_higher_frequency():
+    """More activations per second, more chances to block: time to half-maximal block falls with frequency."""
+    c = r.blocker_conc_um(150.0, "S-ketamine")
+    t = [r.block_time_course(c, f, 120.0).t_half_s for f in (0.3, 1.0, 3.0, 10.0)]
+    assert all(x is not None for x in t)
+    assert t[0] > t[1] > t[2] > t[3]
+
+
+@pytest.mark.parametrize("name", BLOCKER_NAMES)
+def test_continuous_opening_converges_to_hill(name):
+    """Closed form: with glutamate always present (duty cycle 1) the block settles at c/(c + IC50), the
+    Hill curve with n = 1, because k_off/k_on = IC50 and blocked and free channels gate alike."""
+    c = 0.8
+    res = r.block_time_course(c, 10.0, 20.0, name, pulse_ms=100.0)
+    assert res.blocked[-1] == pytest.approx(r.fraction_blocked(c, r.blocker(name).ic50_um), abs=1e-9)
+    assert res.steady_state == pytest.approx(r.fraction_blocked(c, r.blocker(name).ic50_um))
+
+
+def test_trapping_block_persists_while_closed_and_leaves_on_opening():
+    """After washout with activation paused, the block stays (drug trapped in closed channels, CB has no exit);
+    once activation resumes it decays, since trapped drug can leave only through an open channel."""
+    c = r.blocker_conc_um(150.0, "S-ketamine")
+    res = r.block_time_course(c, 1.0, 120.0, "S-ketamine", washout_at_s=60.0, rest_after_washout_s=20.0)
+    t, b = res.t_s, res.blocked
+    closed_window = (t > 60.5) & (t <= 80.0)  # after the last pulse's closing tail
+    assert np.ptp(b[closed_window]) < 1e-12
+    assert np.allclose(res.trapped[closed_window], b[closed_window])  # all of the block is trapped
+    assert res.blocked_after_rest == pytest.approx(res.blocked_at_washout, rel=1e-3)
+    after = t >= 80.0
+    assert np.all(np.diff(b[after]) <= 1e-15)
+    assert b[-1] < 0.5 * res.blocked_after_rest
+    assert res.t_half_recovery_s is not None and res.t_half_recovery_s > 0
+
+
+def test_trapped_receptor_needs_activation_to_escape():
+    """Start fully trapped (CB = 1) with no drug: without activation nothing changes; with activation the block
+    falls, and a weaker binder (R-ketamine, larger k_off) escapes faster than S-ketamine."""
+    trapped = [0.0, 0.0, 0.0, 1.0]
+    quiet = r.block_time_course(0.0, 0.0, 100.0, initial=trapped)
+    assert np.all(quiet.trapped == 1.0)
+    s = r.block_time_course(0.0, 2.0, 20.0, "S-ketamine", initial=trapped)
+    rk = r.block_time_course(0.0, 2.0, 20.0, "R-ketamine", initial=trapped)
+    assert s.blocked[-1] < 1.0
+    assert rk.blocked[-1] < s.blocked[-1]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.0, 20.0), st.floats(0.0, 10.0), st.sampled_from(BLOCKER_NAMES),
+       st.one_of(st.none(), st.floats(0.0, 30.0)), st.floats(0.0, 10.0))
+def test_states_are_probabilities(conc_um, freq, name, washout, rest):
+    """Occupancies stay in [0, 1] and sum to 1 at every time, for any protocol (mass balance)."""
+    res = r.block_time_course(conc_um, freq, 30.0, name, washout_at_s=washout,
+                              rest_after_washout_s=rest if washout is not None else 0.0)
+    s = res.states
+    assert np.all((s >= 0) & (s <= 1))
+    assert np.allclose(s.sum(axis=0), 1.0, atol=1e-12)
+    assert np.all(np.diff(res.t_s) > 0)
+
+
+def test_exact_solution_agrees_with_solve_ivp():
+    """Two methods: piecewise matrix exponentials vs scipy's Radau integrator on the same piecewise ODE, for a
+    protocol with pulses, a washout mid-pulse and a pause; every phase boundary within 1e-8."""
+    c, name = 0.9, "racemic ketamine"
+    res = r.block_time_course(c, 3.0, 6.0, name, washout_at_s=3.01, rest_after_washout_s=1.0)
+    starts, width = res.pulse_starts_s, res.pulse_ms / 1000.0
+    x = np.array([1.0, 0.0, 0.0, 0.0])
+    worst = 0.0
+    for i in range(res.t_s.size - 1):
+        t0, t1 = res.t_s[i], res.t_s[i + 1]
+        mid = 0.5 * (t0 + t1)
+        on = bool(np.any((starts <= mid) & (mid < starts + width)))
+        a = r.rate_matrix(on, c if mid < 3.01 else 0.0, r.blocker(name).ic50_um)
+        sol = solve_ivp(lambda _t, y: a @ y, (t0, t1), x, method="Radau", jac=lambda _t, _y: a,
+                        rtol=1e-11, atol=1e-13)
+        x = sol.y[:, -1]
+        worst = max(worst, float(np.max(np.abs(x - res.states[:, i + 1]))))
+    assert worst < 1e-8
+
+
+def test_half_block_time_matches_the_trajectory():
+    """t_half_s is where the trajectory first reaches half the Hill steady state (reported value consistent)."""
+    res = r.block_time_course(0.5, 1.0, 60.0)
+    b_at = np.interp(res.t_half_s, res.t_s, res.blocked)
+    assert b_at == pytest.approx(0.5 * res.steady_state, abs=1e-9)
+    assert np.all(res.blocked[res.t_s < res.t_half_s] < 0.5 * res.steady_state + 1e-12)
+
+
+def test_block_time_course_fast_enough_for_a_slider():
+    """The densest protocol (10 Hz for 120 s, ~3,600 phases) computes well within a panel update budget."""
+    import time
+
+    r.block_time_course(0.6, 10.0, 120.0, washout_at_s=60.0, rest_after_washout_s=20.0)  # warm caches
+    t0 = time.perf_counter()
+    r.block_time_course(0.6, 10.0, 120.0, washout_at_s=60.0, rest_after_washout_s=20.0)
+    assert time.perf_counter() - t0 < 0.25  # generous: a shared CI machine; typically ~10 ms
+
+
+# ---- panels, presets, references, figures ------------------------------------------------------------------
+
+def test_panel_descriptions_carry_the_model_numbers():
+    """What a student reads under each figure quotes the model: 4.4% at rest, 58% at 100 ng/mL S-ketamine."""
+    from helpers.panels import receptor as P
+
+    assert "4.4% of open NMDA channels conduct" in P.iv_curve().description
+    text = P.block_curve().description
+    assert "58%" in text and "only part of the receptors" in text
+    p = P.use_dependence(preset="no_pause")
+    assert p.result.rest_s == 0.0 and "block halves" in p.description
+    assert "trapped" in P.use_dependence().description
+
+
+def test_presets_cite_receptor_references_and_figures_are_registered():
+    """Every receptor preset names a known source; the three canonical nmda_ figures are registered."""
+    from helpers.panels import receptor as P
+
+    refs = evidence.references()
+    for panel in P.PANELS.values():
+        for key, preset in evidence.presets(panel.name).items():
+            assert preset["source"] in refs, (panel.name, key)
+    names = {n for n, c in export.canonical_figures().items() if c.notebook == "01_nmda_receptor_blockade"}
+    assert names == {"nmda_iv_curve", "nmda_block_curve", "nmda_use_dependence"}
+
+
+def test_blocker_table_lists_every_blocker():
+    """The notebook's blocker table comes from the data (one row per blocker, IC50 and evidence tag)."""
+    from helpers.panels import receptor as P
+
+    table = P.blocker_table()
+    for b in r.BLOCKERS.values():
+        assert b.name in table and b.evidence in table

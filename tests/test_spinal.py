@@ -1,0 +1,440 @@
+"""Spinal layer: wind-up, the slow sensitisation state and the stimulus–response curve.
+
+Four kinds of test: closed forms (first response = 1 − share × block, steady state k/(1 + k), threshold / gain),
+published findings with a stated tolerance (no wind-up at 0.1 Hz, clear wind-up from 0.33 Hz, none at 0.17 Hz;
+ketamine reduces wind-up but spares the first response), invariants (bounds and monotonicity, with
+hypothesis), and two methods agreeing (the train map and the sensitisation course against solve_ivp).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.integrate import solve_ivp
+
+from helpers import evidence
+from helpers.models import receptor, spinal
+
+FAST = settings(max_examples=60, deadline=None)
+freqs = st.floats(min_value=0.05, max_value=2.0)
+blocks = st.floats(min_value=0.0, max_value=0.95)
+trains = st.integers(min_value=2, max_value=20)
+
+
+# ---- wind-up: the frequency threshold (published findings) ---------------------------------------------------
+
+@pytest.mark.parametrize("n", [10, 12, 16, 20])
+def test_no_windup_at_0_1_hz(n):
+    """At 0.1 Hz every response stays within 10% of the first (Vierck 1997: only warmth below 0.16 Hz; the
+    0.1 Hz rat control train). The slow depolarisation has decayed before the next stimulus arrives."""
+    r = spinal.windup(0.1, n)
+    assert np.all(np.abs(r / r[0] - 1.0) <= 0.10), r
+
+
+def test_no_summation_at_0_17_hz():
+    """Staud 2007: no temporal summation at 0.17 Hz; the model stays within 10% over 10 and 16 stimuli."""
+    for n in (10, 16):
+        assert spinal.windup_fold(0.17, n) < 1.10
+
+
+def test_last_response_at_least_twice_the_first_at_0_5_hz():
+    """Dickenson & Sullivan 1987: 16 stimuli at 0.5 Hz wind up; here the last is >= 2x the first."""
+    r = spinal.windup(0.5, 16)
+    assert r[-1] >= 2.0 * r[0]
+
+
+def test_clear_growth_at_0_33_hz():
+    """Vierck 1997 / Staud 2007: robust summation at 0.33 Hz (every 3 s): fold >= 1.5 over 10 stimuli,
+    and responses grow from stimulus to stimulus."""
+    r = spinal.windup(0.33, 10)
+    assert r[-1] / r[0] >= spinal.CLEAR_WINDUP_FROM
+    assert np.all(np.diff(r) > 0)
+    assert spinal.windup_label(r[-1] / r[0]) == "clear"
+
+
+def test_fold_within_the_assumed_2_to_10_range():
+    """Addendum §8: present the fold over 10–16 stimuli at 0.5–1 Hz as an assumption within 2–10x."""
+    for f in (0.5, 0.75, 1.0):
+        for n in (10, 16):
+            assert 2.0 <= spinal.windup_fold(f, n) <= 10.0, (f, n)
+
+
+@FAST
+@given(n=trains, block=blocks)
+def test_fold_increases_with_frequency(n, block):
+    """Shorter gaps leave more of the slow depolarisation; the train map is monotone in what is left, so the
+    fold can only grow with frequency (non-decreasing; strictly for a drug-free train of >= 3 stimuli)."""
+    f = np.geomspace(0.05, 2.0, 40)
+    fold = spinal.windup_fold(f, n, block)
+    assert np.all(np.diff(fold) >= -1e-12)
+    if block == 0 and n >= 3:
+        assert np.all(np.diff(fold) > 0)
+
+
+def test_vectorised_fold_equals_single_trains():
+    """windup_fold over an array gives the same numbers as one train at a time."""
+    f = np.array([0.07, 0.2, 0.33, 0.9, 1.7])
+    many = spinal.windup_fold(f, 12, 0.25)
+    one = [spinal.windup_train(x, 12, 0.25).fold for x in f]
+    np.testing.assert_allclose(many, one, rtol=1e-13)
+
+
+# ---- wind-up: NMDA dependence and ketamine -------------------------------------------------------------------
+
+def test_first_response_closed_form():
+    """First response = (1 − share) + share × (1 − block): the membrane is at rest, only the drug acts.
+    Without drug it is exactly 1 (the normalisation)."""
+    share = spinal.WINDUP.nmda_share
+    for b in (0.0, 0.3, 0.9):
+        assert spinal.windup(0.5, 3, b)[0] == pytest.approx(1.0 - share * b, rel=1e-12)
+
+
+def test_mg_block_at_rest_is_the_jahr_stevens_value():
+    """The first stimulus sees B(−70 mV, 1 mM) = 0.044 (facts sheet §2 worked value, 2 significant figures),
+    taken from the receptor layer."""
+    t = spinal.windup_train(0.5, 4)
+    assert t.v_mv[0] == -70.0
+    assert t.mg_unblocked[0] == pytest.approx(receptor.mg_unblocked_fraction(-70.0, 1.0), rel=1e-12)
+    assert t.mg_unblocked[0] == pytest.approx(0.044, abs=0.0005)
+
+
+def test_depolarisation_relieves_the_mg_block():
+    """Positive feedback: during a wind-up train V rises and B(V) rises with it, staying below the ceiling."""
+    t = spinal.windup_train(1.0, 16)
+    assert np.all(np.diff(t.v_mv) > 0)
+    assert np.all(np.diff(t.mg_unblocked) > 0)
+    assert t.v_mv.max() < spinal.WINDUP.v_ceiling_mv
+
+
+@FAST
+@given(f=freqs, n=trains, b1=blocks, b2=blocks)
+def test_windup_falls_monotonically_with_block(f, n, b1, b2):
+    """More NMDA block → smaller fold and smaller last response (less current, less depolarisation, less
+    Mg2+ relief); every response is lower too."""
+    lo, hi = sorted((b1, b2))
+    a, b = spinal.windup_train(f, n, lo), spinal.windup_train(f, n, hi)
+    assert b.fold <= a.fold + 1e-12
+    assert np.all(b.response <= a.response + 1e-12)
+
+
+@FAST
+@given(f=st.floats(min_value=0.33, max_value=2.0), n=st.integers(min_value=5, max_value=20),
+       b=st.floats(min_value=0.05, max_value=0.9))
+def test_ketamine_spares_the_first_response_more_than_the_last(f, n, b):
+    """Guirimand 2000: ketamine reduced wind-up but not threshold/recruitment. In a train that winds up, the
+    relative cut of the first response is smaller than that of the last."""
+    drug, none = spinal.windup_train(f, n, b), spinal.windup_train(f, n, 0.0)
+    cut_first = 1.0 - drug.first / none.first
+    cut_last = 1.0 - drug.last / none.last
+    assert cut_first < cut_last
+    assert drug.first >= 1.0 - spinal.WINDUP.nmda_share  # the AMPA part is never touched
+
+
+def test_presets_reproduce_the_published_direction():
+    """Presets from data: Guirimand's ketamine train winds up less than its control; AP5-like block all but
+    abolishes Dickenson & Sullivan's wind-up; the rat 0.1 Hz control shows none."""
+    table = evidence.presets("windup_train")
+
+    def fold(key):
+        return spinal.windup_fold(**table[key]["values"])
+
+    assert fold("guirimand_2000_ketamine") < fold("guirimand_2000_control")
+    assert fold("dickenson_sullivan_1987_ap5") < spinal.NO_WINDUP_BELOW < 2.0 <= fold("dickenson_sullivan_1987")
+    assert fold("mendell_1966_low_frequency") < spinal.NO_WINDUP_BELOW
+    assert fold("vierck_1997_slow") < spinal.NO_WINDUP_BELOW < spinal.CLEAR_WINDUP_FROM <= fold("vierck_1997_033hz")
+
+
+def test_responses_never_exceed_the_ceiling_response():
+    """max_response (membrane held at E_NMDA) bounds every train, so fixed axis limits are safe."""
+    top = spinal.max_response()
+    for f in (0.05, 0.5, 2.0, 20.0):
+        assert spinal.windup(f, 200).max() <= top
+
+
+# ---- wind-up: two methods ------------------------------------------------------------------------------------
+
+def _hybrid_solve_ivp(frequency_hz, n, block, p, pulse_s=0.01):
+    """Integrate the same model as ODEs: each stimulus is a brief square NMDA conductance pulse (instantaneous
+    on the scale of τ) charging the membrane towards E_NMDA with the Mg2+ relief held at its pre-stimulus value;
+    then dD/dt = −D/τ over the gap to the next stimulus."""
+    period = 1.0 / frequency_hz
+    d = 0.0
+    before = []
+    for _k in range(n):
+        before.append(d)
+        b_pre = receptor.mg_unblocked_fraction(p.v_rest_mv + d, p.mg_mm)
+        g = p.charge_at_full_unblock * (1.0 - block) * b_pre / pulse_s
+        sol = solve_ivp(lambda t, y: g * (p.span_mv - y), (0.0, pulse_s), [d], rtol=1e-10, atol=1e-12)
+        sol = solve_ivp(lambda t, y: -y / p.tau_s, (0.0, period), [sol.y[0, -1]], rtol=1e-10, atol=1e-12)
+        d = sol.y[0, -1]
+    return np.array(before)
+
+
+@pytest.mark.parametrize("f, n, block", [(0.1, 8, 0.0), (0.33, 12, 0.0), (1.0, 15, 0.3), (2.0, 10, 0.8)])
+def test_train_map_agrees_with_solve_ivp(f, n, block):
+    """The exact per-stimulus update (charging and exponential decay) equals a numerical integration of the
+    underlying ODEs: slow depolarisation before every stimulus within 1e-6 mV."""
+    p = spinal.WINDUP
+    t = spinal.windup_train(f, n, block)
+    np.testing.assert_allclose(t.v_mv - p.v_rest_mv, _hybrid_solve_ivp(f, n, block, p), atol=1e-6)
+
+
+def test_depolarisation_trace_decays_exponentially_between_stimuli():
+    """depolarisation_mv between stimuli is the solve_ivp solution of dD/dt = −D/τ from the post-stimulus
+    value, and equals the next pre-stimulus value at the next stimulus."""
+    p = spinal.WINDUP
+    t = spinal.windup_train(0.5, 6)
+    k = 2
+    ts = np.linspace(t.t_s[k], t.t_s[k + 1] - 1e-9, 50)
+    sol = solve_ivp(lambda _t, y: -y / p.tau_s, (ts[0], ts[-1]), [t.depol_after_mv[k]], t_eval=ts,
+                    rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(spinal.depolarisation_mv(t, ts), sol.y[0], atol=1e-7)
+    assert spinal.depolarisation_mv(t, [t.t_s[k + 1] - 1e-12])[0] == pytest.approx(t.v_mv[k + 1] - p.v_rest_mv)
+    assert spinal.depolarisation_mv(t, [0.0])[0] == pytest.approx(t.depol_after_mv[0])
+
+
+def test_windup_is_cheap_enough_for_a_slider():
+    """A panel recomputes wind-up on every slider move: one 20-stimulus train plus a 60-point frequency sweep
+    takes < 5 ms (best of 20, robust to a busy machine)."""
+    f = np.geomspace(0.05, 2.0, 60)
+    best = np.inf
+    for _ in range(20):
+        t0 = time.perf_counter()
+        spinal.windup_train(0.5, 20, 0.3)
+        spinal.windup_fold(f, 20, 0.3)
+        best = min(best, time.perf_counter() - t0)
+    assert best < 5e-3
+
+
+@pytest.mark.parametrize("fold, label", [(1.0, "none"), (1.09, "none"), (1.1, "slight"), (1.49, "slight"),
+                                         (1.5, "clear"), (4.0, "clear")])
+def test_windup_label_thresholds(fold, label):
+    """The description's words follow the stated thresholds (within 10% → none; >= 1.5 → clear)."""
+    assert spinal.windup_label(fold) == label
+
+
+# ---- sensitisation state ------------------------------------------------------------------------------------
+
+@st.composite
+def input_series(draw, n=40):
+    drive = np.array(draw(st.lists(st.floats(0.0, 5.0), min_size=n, max_size=n)))
+    block = np.array(draw(st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n)))
+    s0 = draw(st.floats(0.0, 1.0))
+    return drive, block, s0
+
+
+T40 = np.linspace(0.0, 24 * 28, 40)
+
+
+@FAST
+@given(series=input_series())
+def test_sensitisation_stays_in_unit_interval(series):
+    """S is a fraction: any drive >= 0, any block in [0, 1] and any start in [0, 1] keep it in [0, 1]."""
+    drive, block, s0 = series
+    s = spinal.sensitisation_course(T40, drive, block, s0)
+    assert np.all((s >= 0.0) & (s <= 1.0))
+
+
+@FAST
+@given(series=input_series(), extra=st.lists(st.floats(0.0, 3.0), min_size=40, max_size=40))
+def test_sensitisation_monotone_in_drive(series, extra):
+    """More drive at every moment (same block and start) never gives less sensitisation (comparison
+    principle for a scalar ODE whose right-hand side rises with the drive)."""
+    drive, block, s0 = series
+    low = spinal.sensitisation_course(T40, drive, block, s0)
+    high = spinal.sensitisation_course(T40, drive + np.array(extra), block, s0)
+    assert np.all(high >= low - 1e-12)
+
+
+@FAST
+@given(series=input_series(), less=st.lists(st.floats(0.0, 1.0), min_size=40, max_size=40))
+def test_sensitisation_monotone_in_unblocked_fraction(series, less):
+    """More block (less of 1 − block) never gives more sensitisation."""
+    drive, block, s0 = series
+    more_block = block + (1.0 - block) * np.array(less)
+    free = spinal.sensitisation_course(T40, drive, block, s0)
+    blocked = spinal.sensitisation_course(T40, drive, more_block, s0)
+    assert np.all(blocked <= free + 1e-12)
+
+
+@pytest.mark.parametrize("drive, block", [(0.0, 0.0), (0.5, 0.0), (1.0, 0.0), (1.0, 0.5), (3.0, 0.9), (2.0, 1.0)])
+def test_steady_state_is_the_long_time_limit(drive, block):
+    """Closed form S* = k/(1 + k), k = drive(1 − block)τ_down/τ_up, equals the course after 30 τ_down,
+    from either end."""
+    t = np.linspace(0.0, 30 * spinal.SENSITISATION.tau_down_h, 400)
+    star = spinal.sensitisation_steady_state(drive, block)
+    for s0 in (0.0, 1.0):
+        assert spinal.sensitisation_course(t, drive, block, s0)[-1] == pytest.approx(star, abs=1e-9)
+
+
+def test_constant_input_closed_form():
+    """Constant input from S = 0: S(t) = S*(1 − exp(−r t)), r = drive(1 − block)/τ_up + 1/τ_down."""
+    p = spinal.SENSITISATION
+    t = np.linspace(0.0, 500.0, 37)
+    r = 1.5 * 0.6 / p.tau_up_h + 1.0 / p.tau_down_h
+    want = spinal.sensitisation_steady_state(1.5, 0.4) * -np.expm1(-r * t)
+    np.testing.assert_allclose(spinal.sensitisation_course(t, 1.5, 0.4), want, rtol=1e-12, atol=1e-15)
+
+
+def test_default_time_constants_make_a_slow_state():
+    """Illustrative defaults: drive 1 holds S at 0.78, reached over days (63% by ~1.5 days), and full block
+    lets it fall by 63% in a week."""
+    assert spinal.sensitisation_steady_state(1.0) == pytest.approx(168 / 216, rel=1e-12)
+    t = np.array([0.0, 1.0 / (1 / 48 + 1 / 168)])
+    assert spinal.sensitisation_course(t, 1.0)[-1] == pytest.approx(0.7778 * (1 - np.exp(-1)), rel=1e-3)
+    t = np.array([0.0, 168.0])
+    assert spinal.sensitisation_course(t, 1.0, 1.0, s0=0.5)[-1] == pytest.approx(0.5 * np.exp(-1), rel=1e-12)
+
+
+def test_course_agrees_with_solve_ivp_for_a_varying_block():
+    """Two methods: the interval-exact recursion on 2,000 samples equals solve_ivp on the same linearly
+    interpolated inputs (16 weeks, a block time series like the PK layer's, varying drive) within 1e-3."""
+    p = spinal.SENSITISATION
+    t = np.linspace(0.0, 16 * 7 * 24, 2000)
+    block = 0.6 * np.exp(-((t - 500.0) / 150.0) ** 2) + 0.3 * (np.sin(t / 40.0) > 0.5)
+    drive = 1.0 + 0.5 * np.sin(t / 300.0)
+    s = spinal.sensitisation_course(t, drive, block, s0=0.2)
+
+    def rhs(tt, y):
+        d = np.interp(tt, t, drive)
+        b = np.interp(tt, t, block)
+        return d * (1 - b) * (1 - y) / p.tau_up_h - y / p.tau_down_h
+
+    sol = solve_ivp(rhs, (t[0], t[-1]), [0.2], t_eval=t, rtol=1e-9, atol=1e-11, max_step=2.0)
+    np.testing.assert_allclose(s, sol.y[0], atol=1e-3)
+
+
+def test_course_agrees_with_solve_ivp_for_an_infusion_pulse():
+    """A rectangular block (pulse_schedule) is exact in the recursion: it matches piecewise solve_ivp."""
+    p = spinal.SENSITISATION
+    t, block = spinal.pulse_schedule(28 * 24, 5 * 24, 100.0, 0.7, n=500)
+    s0 = spinal.sensitisation_steady_state(1.0)
+    s = spinal.sensitisation_course(t, 1.0, block, s0=s0)
+    edges = [0.0, 120.0, 220.0, 28 * 24]
+    y, got_t, got_s = s0, [], []
+    for (a, b), lev in zip(zip(edges[:-1], edges[1:]), (0.0, 0.7, 0.0)):
+        sel = np.unique(t[(t >= a) & (t <= b)])
+        sol = solve_ivp(lambda _t, x: (1 - lev) * (1 - x) / p.tau_up_h - x / p.tau_down_h, (a, b), [y],
+                        t_eval=sel, rtol=1e-10, atol=1e-12)
+        got_t.extend(sel)
+        got_s.extend(sol.y[0])
+        y = sol.y[0, -1]
+    ref = np.interp(t, np.array(got_t), np.array(got_s))
+    np.testing.assert_allclose(s, ref, atol=1e-7)
+
+
+def test_pulse_schedule_is_an_exact_step():
+    """The block is the level strictly inside the infusion, 0 outside, with the step at the exact times."""
+    t, b = spinal.pulse_schedule(100.0, 10.0, 25.0, 0.6, n=11)
+    assert np.all(np.diff(t) >= 0)
+    assert np.all(b[(t > 10.0) & (t < 35.0)] == 0.6)
+    assert np.all(b[(t < 10.0) | (t > 35.0)] == 0.0)
+    assert list(t[t == 10.0]) == [10.0, 10.0] and list(t[t == 35.0]) == [35.0, 35.0]
+
+
+def test_course_is_fast_for_2000_points():
+    """The headline notebook feeds 2,000 samples of block over 16 weeks: < 20 ms (best of 5)."""
+    t = np.linspace(0.0, 16 * 7 * 24, 2000)
+    block = np.random.default_rng(0).uniform(0, 0.9, t.size)
+    best = np.inf
+    for _ in range(5):
+        t0 = time.perf_counter()
+        spinal.sensitisation_course(t, 1.0, block)
+        best = min(best, time.perf_counter() - t0)
+    assert best < 0.02
+
+
+# ---- stimulus–response --------------------------------------------------------------------------------------
+
+X = np.linspace(0.0, 10.0, 401)
+
+
+@FAST
+@given(s=st.floats(0.0, 1.0), b=st.floats(0.0, 1.0))
+def test_rating_bounded_and_monotone_in_stimulus(s, b):
+    """Pain ratings lie in [0, 10), are 0 up to the pain threshold and rise strictly above it."""
+    r = spinal.stimulus_response(X, s, b)
+    assert np.all((r >= 0) & (r < 10))
+    thr = spinal.pain_threshold(s, b)
+    assert np.all(r[X <= thr] == 0)
+    assert np.all(np.diff(r[X > thr]) > 0)
+
+
+@FAST
+@given(s1=st.floats(0.0, 1.0), s2=st.floats(0.0, 1.0), b=st.floats(0.0, 0.95))
+def test_sensitisation_shifts_the_curve_left(s1, s2, b):
+    """More sensitisation: a lower pain threshold and at least as much pain at every intensity."""
+    lo, hi = sorted((s1, s2))
+    assert spinal.pain_threshold(hi, b) <= spinal.pain_threshold(lo, b)
+    assert np.all(spinal.stimulus_response(X, hi, b) >= spinal.stimulus_response(X, lo, b) - 1e-12)
+
+
+@FAST
+@given(s=st.floats(0.0, 1.0), b1=st.floats(0.0, 1.0), b2=st.floats(0.0, 1.0))
+def test_block_pulls_the_sensitised_curve_back_but_not_below_normal(s, b1, b2):
+    """More NMDA block: no more pain anywhere, and never less than the normal (unsensitised) curve."""
+    lo, hi = sorted((b1, b2))
+    more = spinal.stimulus_response(X, s, hi)
+    assert np.all(more <= spinal.stimulus_response(X, s, lo) + 1e-12)
+    assert np.all(more >= spinal.stimulus_response(X, 0.0) - 1e-12)
+
+
+def test_block_leaves_the_normal_curve_alone():
+    """Ilkjaer 1996: ketamine did not change brief heat pain in normal skin: with S = 0 block changes nothing."""
+    for b in (0.3, 0.9, 1.0):
+        np.testing.assert_array_equal(spinal.stimulus_response(X, 0.0, b), spinal.stimulus_response(X, 0.0))
+
+
+def test_allodynia_and_hyperalgesia_closed_forms():
+    """Closed forms: threshold = 4/G with G = 1 + 2S(1 − b); the initial slope is 10G/scale (steeper by G).
+    At S = 0.75 the threshold (1.6) lies in the innocuous range and a light touch hurts; the painful stimulus
+    hurts more than normal."""
+    p = spinal.STIMULUS_RESPONSE
+    g = 1 + 2 * 0.75
+    assert spinal.transmission_gain(0.75) == pytest.approx(g)
+    assert spinal.pain_threshold(0.75) == pytest.approx(4.0 / g)
+    assert spinal.pain_threshold(0.75) < spinal.TOUCH_STIMULUS < spinal.PAIN_THRESHOLD
+    assert spinal.stimulus_response(spinal.TOUCH_STIMULUS, 0.0) == 0.0
+    assert spinal.stimulus_response(spinal.TOUCH_STIMULUS, 0.75) > 1.0
+    assert spinal.stimulus_response(spinal.PAINFUL_STIMULUS, 0.75) > 2 * spinal.stimulus_response(
+        spinal.PAINFUL_STIMULUS, 0.0)
+    for s in (0.0, 0.75):
+        thr, gain = spinal.pain_threshold(s), spinal.transmission_gain(s)
+        h = 1e-7
+        slope = spinal.stimulus_response(thr + h, s) / h
+        assert slope == pytest.approx(10 * gain / p.scale, rel=1e-5)
+
+
+def test_sensitisation_feeds_the_curve():
+    """The layers compose: S from the course (arrays) gives ratings over time in one vectorised call."""
+    t, block = spinal.pulse_schedule(24 * 28, 24 * 5, 100.0, 0.7, n=200)
+    s = spinal.sensitisation_course(t, 1.0, block, s0=spinal.sensitisation_steady_state(1.0))
+    touch = spinal.stimulus_response(spinal.TOUCH_STIMULUS, s, block)
+    assert touch.shape == t.shape
+    assert touch[0] > 1.0 and touch[(block > 0)].max() == 0.0
+
+
+# ---- panels (this module's own checks; the generic ones live in test_panels.py) ---------------------------------
+
+def test_windup_panel_describes_numbers_and_spares_first_response():
+    """The Guirimand ketamine preset: the description quotes the fold and a smaller cut of the first than of
+    the last response; the figure's bars carry the model's numbers."""
+    from helpers.panels import spinal as P
+
+    p = P.windup_train("guirimand_2000_ketamine")
+    r = p.result.train
+    assert f"{r.fold:.1f}-fold" in p.description and "lowers the first response" in p.description
+    heights = [a.get_height() + n.get_height() for a, n in zip(p.bars["ampa"].patches, p.bars["nmda"].patches)]
+    np.testing.assert_allclose(heights[:15], r.response)
+    assert heights[15:] == [0.0] * 5
+
+
+def test_stimulus_response_panel_names_allodynia_and_hyperalgesia():
+    """The opening case names both consequences with numbers."""
+    from helpers.panels import spinal as P
+
+    d = P.stimulus_response().description
+    assert "allodynia" in d and "hyperalgesia" in d and "1.6" in d
