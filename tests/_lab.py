@@ -406,6 +406,28 @@ def wait_panel_image_changed(page, panel_index: int, old_src: str, timeout_ms: i
         arg=[panel_index, old_src], timeout=timeout_ms)
 
 
+def log_console_count(page) -> int:
+    """Messages JupyterLab routed to its log console: kernel output that belongs to no cell, such as a traceback
+    or warning from a widget callback (the status-bar item is hidden while there are none)."""
+    item = page.locator(".jp-LogConsoleStatusItem")
+    if item.count() == 0 or "lm-mod-hidden" in (item.first.get_attribute("class") or ""):
+        return 0
+    digits = re.findall(r"\d+", item.first.inner_text())
+    return int(digits[0]) if digits else 0
+
+
+def log_console_text(page, timeout_ms: int = 15_000) -> str:
+    """Open the log console from its status-bar item and return what it shows."""
+    if not log_console_count(page):
+        return ""
+    page.locator(".jp-LogConsoleStatusItem").first.click()
+    panel = page.locator(".jp-LogConsolePanel").first
+    panel.wait_for(state="visible", timeout=timeout_ms)
+    page.wait_for_function("() => (document.querySelector('.jp-LogConsolePanel')?.innerText || '').trim().length > 0",
+                           timeout=timeout_ms)
+    return panel.inner_text()
+
+
 # ---- latency in the page's clock ------------------------------------------------------------------------
 #: Install with ``context.add_init_script``. ``window.__lat.watch(el, mode)`` arms a watcher on an element:
 #: mode "img" fires when the first <img> inside ``el`` changes ``src`` and decodes; mode "output" fires when a

@@ -361,8 +361,10 @@ def test_presets_cite_receptor_references_and_figures_are_registered():
     for panel in P.PANELS.values():
         for key, preset in evidence.presets(panel.name).items():
             assert preset["source"] in refs, (panel.name, key)
-    names = {n for n, c in export.canonical_figures().items() if c.notebook == "01_nmda_receptor_blockade"}
+    figures = export.canonical_figures()
+    names = {n for n in figures if n.startswith("nmda_")}
     assert names == {"nmda_iv_curve", "nmda_block_curve", "nmda_use_dependence"}
+    assert all(figures[n].notebook == "01_nmda_receptor_blockade" for n in names)
 
 
 def test_blocker_table_lists_every_blocker():

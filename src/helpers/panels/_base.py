@@ -78,6 +78,7 @@ class Panel:
         self._status = W.HTML(layout=W.Layout(max_width="1100px"))
         for widget in self.controls.values():
             widget.style.description_width = "initial"
+            widget.layout.margin = "2px 18px 2px 0"
             widget.observe(self._on_change, names="value")
         self._preset.observe(self._on_preset, names="value")
         self._reset.on_click(lambda _b: self.reset())
@@ -95,9 +96,9 @@ class Panel:
         self._apply(opening, preset or "")
 
         controls_box = W.Box(list(self.controls.values()),
-                             layout=W.Layout(display="flex", flex_flow="row wrap", gap="4px 18px"))
+                             layout=W.Layout(display="flex", flex_flow="row wrap"))
         toolbar = W.HBox([self._preset, self._reset, self._presenter, self._folder, self._export],
-                         layout=W.Layout(flex_flow="row wrap", gap="6px", align_items="center"))
+                         layout=W.Layout(flex_flow="row wrap", align_items="center"))
         self.widget = W.VBox([toolbar, controls_box, self._image, self._text, self._status],
                              layout=W.Layout(width="100%"))
         self.widget.add_class("helpers-panel")

@@ -117,9 +117,9 @@ class Balance(Panel):
         self.ax_sr, self.ax_bal = fig.add_subplot(gs[0]), fig.add_subplot(gs[1])
         first = self.compute(**self.values)
         self.sr = plot.stimulus_response(self.ax_sr, first)
-        self.ax_sr.legend(loc="lower right", fontsize="small", frameon=True, edgecolor="none")
+        self.ax_sr.legend(loc="lower right", fontsize="small", frameon=True, framealpha=1.0, edgecolor="none")
         self.bal = plot.balance(self.ax_bal, self._rows(first))
-        self.ax_bal.legend(loc="upper center", ncols=1, fontsize="small", frameon=True, edgecolor="none")
+        self.ax_bal.legend(loc="upper center", ncols=1, fontsize="small", frameon=True, framealpha=1.0, edgecolor="none")
         self.dynamic = ([self.sr["during"], self.sr["ketamine"], self.sr["dots"]] + self.bal["inhibition"]
                         + self.bal["facilitation"] + [self.bal["net"]])
 

@@ -375,3 +375,9 @@ def model_table(weight_kg: float = 70.0) -> str:
         rows.append(f"| {_model_label(key)} | {m.drug} | {len(halves)} | "
                     f"{pk.clearance_l_per_h(key, weight_kg):.0f} | {shown} | {m.source} | {m.evidence} |")
     return "\n".join(rows)
+
+
+#: Reference keys notebook 04 renders: the PK layer's own sources plus the trials behind the presets.
+REFERENCES = tuple(dict.fromkeys(
+    list(pk.REFERENCE_KEYS) + ["zanos_2018", "hughes_1992", "niesters_2014_review", "cohen_2018"]
+    + [p["source"] for p in __import__("helpers.evidence", fromlist=["presets"]).presets("regimen_explorer").values()]))

@@ -84,7 +84,8 @@ def concentration_band(ax, low: float, high: float, label: str, *, color: str = 
     patch = ax.axhspan(low, high, color=color, alpha=alpha, linewidth=0, zorder=0)
     text = ax.annotate(label, xy=(0.01, np.sqrt(low * high) if ax.get_yscale() == "log" else (low + high) / 2),
                        xycoords=("axes fraction", "data"), va="center", ha="left",
-                       fontsize="small", color="0.35", zorder=1)
+                       fontsize="small", color="0.35", zorder=1, annotation_clip=True, clip_on=True)
+    text.set_in_layout(False)  # off-screen when the y range is below the band: must not squeeze the axes
     return patch, text
 
 
