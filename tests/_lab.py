@@ -63,6 +63,11 @@ def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     return sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
 
 
+def kernel_name(path: Path) -> str:
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return nb.get("metadata", {}).get("kernelspec", {}).get("name") or "python3"
+
+
 def code_cell_count(path: Path) -> int:
     """Code cells that JupyterLab will give an execution count (it skips empty cells)."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -79,6 +84,42 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# ---- panels ----------------------------------------------------------------------------------------------
+def discover_panels() -> dict[str, tuple[str, str]]:
+    """Every registered panel as ``{"topic.name": (module, name in its PANELS)}``.
+
+    Uses ``helpers.panels.all_panels()``; while some topic modules are not written yet (that call then raises
+    ``ModuleNotFoundError``), falls back to the topic modules that do exist. Any other import error is raised.
+    """
+    import importlib
+
+    import helpers.panels as hp
+
+    try:
+        return {key: (f"helpers.panels.{key.split('.', 1)[0]}", key.split(".", 1)[1]) for key in hp.all_panels()}
+    except ModuleNotFoundError:
+        pass
+    found = {}
+    for topic in hp.TOPICS:
+        module = f"helpers.panels.{topic}"
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        for name in getattr(mod, "PANELS", {}):
+            found[f"{topic}.{name}"] = (module, name)
+    return found
+
+
+def panel_import_code(module: str, name: str) -> str:
+    """Kernel code that binds the panel class to ``Cls``: ``name`` is a key of ``module.PANELS`` or, when the
+    module has no such key, an attribute of the module (``scratch:Demo`` style specs)."""
+    return (f"import importlib\n_m = importlib.import_module({module!r})\n"
+            f"Cls = getattr(_m, 'PANELS', {{}}).get({name!r}) or getattr(_m, {name!r})\n")
 
 
 # ---- JupyterLab server -----------------------------------------------------------------------------------
@@ -186,6 +227,12 @@ class LabServer:
                         raise
         return n
 
+    def start_session(self, rel_path: str, kernel_name: str = "python3") -> dict:
+        """Start a fresh kernel for a notebook now, so that it boots while the page loads (the page attaches to
+        this session). Call :meth:`delete_sessions` first to be sure it is fresh."""
+        return self.api("POST", "/api/sessions", {"path": rel_path, "name": Path(rel_path).name, "type": "notebook",
+                                                   "kernel": {"name": kernel_name}})
+
     def lab_url(self, rel_path: str) -> str:
         quoted = urllib.parse.quote(rel_path)
         return f"{self.base}/lab/tree/{quoted}?reset&token={self.token}"
@@ -194,7 +241,10 @@ class LabServer:
 def copy_collection(dest: Path, notebooks: Path = NOTEBOOKS_DIR, extra: list[Path] = ()) -> Path:
     """Copy ``notebooks/`` (plus extra files) and an empty ``figures/`` into ``dest``; return the notebook folder."""
     nb_dir = Path(dest) / "notebooks"
-    shutil.copytree(notebooks, nb_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    if Path(notebooks).is_dir():
+        shutil.copytree(notebooks, nb_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    else:
+        nb_dir.mkdir(parents=True)
     (Path(dest) / "figures").mkdir(exist_ok=True)
     for path in extra:
         shutil.copy2(path, nb_dir / Path(path).name)

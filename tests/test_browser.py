@@ -14,7 +14,7 @@ import re
 import pytest
 
 from _lab import (browser_skip_reason, code_cell_count, copy_collection, focus_first_slider, image_problems,
-                  launch_context, log_console_count, log_console_text, notebook_paths, open_notebook,
+                  kernel_name, launch_context, log_console_count, log_console_text, notebook_paths, open_notebook,
                   panel_reports, run_all, wait_idle, wait_panel_image_changed, wait_until_executed,
                   wait_widgets_rendered, LabServer)
 
@@ -71,6 +71,7 @@ def test_notebook_runs_and_panels_respond(notebook, lab, browser, tmp_path):
     for a student who opens the notebook and moves a slider to see a working figure."""
     rel = notebook.name
     lab.delete_sessions(rel)
+    lab.start_session(rel, kernel_name(notebook))  # a fresh kernel boots while the page loads
     page = browser.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda exc: page_errors.append(str(exc)))
@@ -103,7 +104,10 @@ def test_notebook_runs_and_panels_respond(notebook, lab, browser, tmp_path):
             page.keyboard.press(key)
             try:
                 wait_panel_image_changed(page, i, r["src"], timeout_ms=30_000)
+                changed = True
             except PlaywrightTimeout:
+                changed = False
+            if not changed:
                 pytest.fail(_describe_failure(page, f"{where}: picture did not change within 30 s after {key} "
                                                     "on its first slider"))
             wait_idle(page)

@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 import matplotlib
 
 from . import _validate as v
+from . import style
 
 __all__ = ["FORMATS", "save_figure", "default_folder", "register", "canonical_figures", "Canonical"]
 
@@ -170,8 +171,10 @@ def main(argv=None) -> int:
             continue
         for theme in ("light", "dark"):
             t0 = time.perf_counter()
-            fig, alt = canon.build(f"slides-{theme}")
-            paths = registry.save_figure(fig, out, f"{name}_{theme}", alt_text=alt, formats=formats)
+            look = f"slides-{theme}"
+            with style.context(look):  # cycle colours ("C0") resolve at draw time: draw in the same sheet
+                fig, alt = canon.build(look)
+                paths = registry.save_figure(fig, out, f"{name}_{theme}", alt_text=alt, formats=formats)
             count += len(paths)
             shown = ", ".join(p.name for p in paths)
             print(f"wrote {shown} in {out} ({time.perf_counter() - t0:.2f} s)")

@@ -42,7 +42,7 @@ from .. import _validate as v
 from .. import units
 
 __all__ = [
-    "SETTINGS", "PainCurve", "DescendingState", "KetamineHypothesis", "PAIN_CURVE", "DEFAULT_STATES",
+    "SETTINGS", "SETTING_LABELS", "PainCurve", "DescendingState", "KetamineHypothesis", "PAIN_CURVE", "DEFAULT_STATES",
     "HYPOTHESES", "T_HALF_KE0_FAST_H", "T_HALF_KE0_SLOW_H", "CPM_TOLERANCE_POINTS", "CPMResult",
     "descending_gain", "effective_balance", "pain_nrs", "test_stimulus_pct", "cpm_experiment", "cpm_effect",
     "classify_cpm", "StimulusResponse", "stimulus_response", "infusion_level", "effect_site_after_infusion",

@@ -23,9 +23,12 @@ The whole system (absorption depots, central and peripheral compartments, norket
 linear, x' = A x + B u(t). ``A`` is diagonalised once per (model, weight, effect-site half-lives) and cached.
 In modal coordinates each mode is independent: between two consecutive event boundaries t_k ≤ t < t_{k+1}
 (bolus times, infusion starts and stops) its value is ``exp(λ (t − t_k)) S_k + C_k`` where ``C_k`` is the
-steady state of the input active on that interval. ``S_k`` comes from a short recurrence over the sorted
-boundaries (not over time points); all time points are then evaluated at once with ``np.searchsorted``.
-Exponents are never positive, so nothing overflows however long the regimen.
+steady state of the input active on that interval. ``S_k`` obeys S_k = exp(λ(t_k − t_{k−1})) S_{k−1} + drive_k
+over the sorted boundaries (not over time points); it is evaluated in blocks of 64 boundaries as
+S_i = Σ_{j≤i} exp(λ(t_i − t_j)) drive_j. All time points are then evaluated at once via ``np.searchsorted``.
+Exponents are never positive, so nothing overflows however long the regimen; they are floored at −700 (exp
+would return ~1e−304 there) because numpy's exp is ~8× slower in the underflow range. Modes a regimen cannot
+excite (e.g. the depot of a route not used) are left out of the sum.
 
 Near-repeated eigenvalues. An absorption depot or an effect site is a single state with its own rate that
 feeds (or is fed by) the disposition compartments. If that rate equals a disposition eigenvalue the matrix
@@ -56,10 +59,10 @@ Conventions (assumptions, labelled)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import numpy as np
 
@@ -179,6 +182,7 @@ class MicroConstantModel:
     reference_keys: tuple[str, ...] = ()
     reported_half_lives_min: tuple[float, ...] = ()
     norketamine: None = None
+    notes: str = ""
 
     def __post_init__(self):
         _check_tags(self.drug, self.evidence)
@@ -235,6 +239,7 @@ class AllometricModel:
     evidence: str = "cited"
     reference_keys: tuple[str, ...] = ()
     reported_half_lives_min: tuple[float, ...] = ()
+    notes: str = ""
 
     def __post_init__(self):
         _check_tags(self.drug, self.evidence)
@@ -313,19 +318,21 @@ MODELS: dict[str, MicroConstantModel | AllometricModel] = {
         name="domino", drug="racemic", v1_l_per_kg=0.063,
         k10_per_min=0.4381, k12_per_min=0.5921, k21_per_min=0.2470, k13_per_min=0.5900, k31_per_min=0.0146,
         label="Domino (racemic, 3-cpt)",
-        source=("Domino (opentiva cites PMID 7198883; which Domino paper is not confirmed); micro-constants "
-                "from opentiva/ketamine.py commit 4c6b38cf [V2]; volumes ∝ weight, rate constants fixed"),
+        source="Domino (PMID 7198883 as cited by opentiva), via opentiva/ketamine.py [V2]",
         evidence="cited", reference_keys=("domino_1982", "opentiva"),
         reported_half_lives_min=(0.40, 4.6, 115.0),
+        notes=("Which Domino paper PMID 7198883 is was not confirmed (1982, or Clin Pharmacol Ther 1984 36:645). "
+               "Volumes ∝ weight, rate constants fixed. Half-lives are facts-sheet eigenvalue arithmetic [D]."),
     ),
     "clements_nimmo_1981": MicroConstantModel(
         name="clements_nimmo_1981", drug="racemic", v1_l_per_kg=1.7522,
         k10_per_min=0.0109, k12_per_min=0.0186, k21_per_min=0.0137,
         label="Clements & Nimmo 1981 (racemic, 2-cpt)",
-        source=("Clements & Nimmo 1981, Br J Anaesth 53:27, doi:10.1093/bja/53.1.27 (0.25 mg/kg bolus data); "
-                "micro-constants from opentiva/ketamine.py [V2]; volumes ∝ weight, rate constants fixed"),
+        source="Clements & Nimmo 1981, Br J Anaesth 53:27, doi:10.1093/bja/53.1.27, via opentiva [V2]",
         evidence="cited", reference_keys=("clements_nimmo_1981", "opentiva"),
         reported_half_lives_min=(17.6, 183.0),
+        notes=("0.25 mg/kg bolus data. Volumes ∝ weight, rate constants fixed. Half-lives are facts-sheet "
+               "eigenvalue arithmetic [D]."),
     ),
     "fanta_2015": AllometricModel(
         name="fanta_2015", drug="S-ketamine", v1_l=133.0, cl_l_per_h=95.2,
@@ -333,11 +340,14 @@ MODELS: dict[str, MicroConstantModel | AllometricModel] = {
         reference_weight_kg=70.0, volume_exponent=1.0, clearance_exponent=0.75, scale_peripherals=False,
         norketamine=_OTTO_NORKET,
         label="Fanta 2015 + Otto 2021 (S-ketamine, 3-cpt + norket)",
-        source=("Fanta et al. 2015, Eur J Clin Pharmacol 71:441, doi:10.1007/s00228-015-1826-y (CL 95 L/h [V]); "
-                "full set as fixed in Otto 2021 (nlmixr2lib) [V2]; S-norketamine and allometry from Otto 2021 "
-                "(central volumes ^1, clearances ^0.75; peripherals not scaled, as run)"),
+        source=("Fanta 2015, Eur J Clin Pharmacol 71:441, doi:10.1007/s00228-015-1826-y, as fixed in Otto 2021, "
+                "doi:10.1007/s00228-021-03104-1 (via nlmixr2lib) [V2]"),
         evidence="cited", reference_keys=("fanta_2015", "otto_2021", "nlmixr2lib"),
         reported_half_lives_min=(12.9, 89.0, 7.4 * 60.0),
+        notes=("CL 95 L/h is in Fanta's abstract [V]; the other values via Otto 2021 [V2]. Venous samples. "
+               "S-norketamine (2-cpt) and allometry from Otto 2021 as run: central volumes x (W/70), clearances "
+               "x (W/70)^0.75, peripheral volumes and Q not scaled; fm = 1, metabolite carried in ketamine mass "
+               "(mass ratio 1). Half-lives are facts-sheet eigenvalue arithmetic [D]."),
     ),
 }
 
@@ -1020,10 +1030,11 @@ def simulate(regimen, t_h, model="fanta_2015", weight_kg: float = 70.0, *,
         out = np.zeros((t.size, n_out))
     else:
         w = sys.out_modal[:, seg.modes]
-        z, _, _, _ = _modal_at(seg, t)
+        z, kk, _, _ = _modal_at(seg, t)
         out = z @ w.T
         if np.any(out < 0.0):
-            _clip_roundoff(out, np.abs(z) @ np.abs(w).T, "a concentration")
+            # z = e·S + C is a difference of terms as large as |z| + 2|C|: that is the round-off scale.
+            _clip_roundoff(out, (np.abs(z) + 2.0 * np.abs(seg.steady[kk])) @ np.abs(w).T, "a concentration")
     cols = {name: np.ascontiguousarray(out[:, i]) for i, name in enumerate(sys.out_names)}
     t_copy = t.copy()
     for arr in (t_copy, *cols.values()):
@@ -1060,7 +1071,7 @@ def amounts(regimen, t_h, model="fanta_2015", weight_kg: float = 70.0) -> PKAmou
         x = z @ sys.vec.T
         integral = zint @ sys.vec.T
         if np.any(x < 0.0):
-            _clip_roundoff(x, np.abs(z) @ np.abs(sys.vec).T, "an amount")
+            _clip_roundoff(x, (np.abs(z) + 2.0 * np.abs(steady[kk])) @ np.abs(sys.vec).T, "an amount")
     idx = sys.index
     states = {name: x[:, i].copy() for i, name in enumerate(sys.names) if not name.startswith("effect_")}
     c = idx["central"]
@@ -1166,7 +1177,7 @@ def context_sensitive_half_time_h(duration_h, model="fanta_2015", weight_kg: flo
     0.5 gives the context-sensitive half-time; 0.2 / 0.8 give 20 % / 80 % decrement times. ``duration_h``
     may be an array (any positive lengths, e.g. 0.01 h to 14 days). Exact: the post-infusion curve is a
     positive sum of decaying exponentials; its root is found by Newton steps from the left (the curve is
-    convex, so they never overshoot) combined with bisection, to ~1e-12 relative.
+    convex, so they never overshoot) combined with bisection, to ~1e-10 relative or better.
     """
     dur = v.array(duration_h, "duration_h")
     if dur.size and not np.all(dur > 0):
@@ -1193,7 +1204,8 @@ def context_sensitive_half_time_h(duration_h, model="fanta_2015", weight_kg: flo
         vmid, _ = f(mid)
         lo = np.where(vmid >= 0, mid, newton)
         hi = np.where(vmid >= 0, hi, mid)
-        if np.all((hi - lo) <= 1e-13 * hi) or np.all(np.abs(step) <= 1e-15 * lo):
+        # Newton converges quadratically, then its step sits at round-off (~1e-15 relative).
+        if np.all(((hi - lo) <= 1e-13 * hi) | (np.abs(step) <= 1e-13 * lo)):
             break
     out = lo.reshape(dur.shape)
     return float(out) if out.ndim == 0 else out

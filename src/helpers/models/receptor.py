@@ -377,6 +377,16 @@ def _expm(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def _prefix_products(mats: np.ndarray) -> np.ndarray:
+    """S[i] = mats[i] @ mats[i-1] @ ... @ mats[0] for a stack of square matrices (log-depth scan, numpy only)."""
+    out = mats.copy()
+    shift = 1
+    while shift < out.shape[0]:
+        out[shift:] = out[shift:] @ out[:-shift]  # right side is evaluated before assignment: old values
+        shift *= 2
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class BlockTimeCourse:
     """State occupancies of the trapping scheme at every phase boundary (exact at those times).
@@ -485,17 +495,22 @@ def block_time_course(conc_um, frequency_hz, duration_s, blocker: str = "S-ketam
     drug = np.ones(mids.shape, bool) if wash is None else mids < wash
     dts = np.diff(times)
 
+    # Few distinct (gating, drug, duration) phases: one exact propagator each, then a prefix product.
     cache: dict = {}
-    out = np.empty((times.size, 4))
-    out[0] = x
+    kinds = np.empty(dts.size, dtype=int)
+    props = []
     for i in range(dts.size):
         key = (bool(on[i]), bool(drug[i]), round(float(dts[i]), 12))
-        prop = cache.get(key)
-        if prop is None:
+        j = cache.get(key)
+        if j is None:
             a = rate_matrix(key[0], c if key[1] else 0.0, blk.ic50_um, kinetics)
-            prop = cache[key] = _expm(a * dts[i])
-        x = prop @ x
-        out[i + 1] = x
+            j = cache[key] = len(props)
+            props.append(_expm(a * dts[i]))
+        kinds[i] = j
+    out = np.empty((times.size, 4))
+    out[0] = x
+    if dts.size:
+        out[1:] = _prefix_products(np.asarray(props)[kinds]) @ x
     out = np.clip(out, 0.0, 1.0)  # rounding only: a propagator of a rate matrix keeps occupancies in [0, 1]
 
     blocked = out[:, 2] + out[:, 3]

@@ -159,7 +159,8 @@ class Panel:
         folder = Path(folder if folder is not None else (self._folder.value.strip() or export.default_folder()))
         stem = stem or f"{self.name}_{time.strftime('%Y%m%d-%H%M%S')}"
         try:
-            paths = export.save_figure(self.figure, folder, stem, alt_text=self.description, formats=formats)
+            with style.context(self._look):
+                paths = export.save_figure(self.figure, folder, stem, alt_text=self.description, formats=formats)
         except (ValueError, OSError) as exc:
             self._status.value = f"<span style='color:#D55E00'>Export failed: {html.escape(str(exc))}</span>"
             raise
@@ -255,17 +256,19 @@ class Panel:
         canvas = self.figure.canvas
         dynamic = [a for a in getattr(self, "dynamic", ()) if a is not None]
         signature = self._signature()
-        if full or not dynamic or self._background is None or signature != self._bg_signature:
+        # Draw inside the sheet: colours given as cycle references ("C0") are resolved at draw time.
+        with style.context(self._look):
+            if full or not dynamic or self._background is None or signature != self._bg_signature:
+                for artist in dynamic:
+                    artist.set_animated(True)
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.figure.bbox)
+                self._bg_signature = signature
+                self.full_draws += 1
+            else:
+                canvas.restore_region(self._background)
             for artist in dynamic:
-                artist.set_animated(True)
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._bg_signature = signature
-            self.full_draws += 1
-        else:
-            canvas.restore_region(self._background)
-        for artist in dynamic:
-            self.figure.draw_artist(artist)
+                self.figure.draw_artist(artist)
         buf = canvas.buffer_rgba()
         h, w = int(buf.shape[0]), int(buf.shape[1])
         out = io.BytesIO()

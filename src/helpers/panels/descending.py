@@ -18,6 +18,10 @@ from ._base import Panel
 __all__ = ["CPMExperiment", "Balance", "cpm_experiment", "balance", "PANELS", "REFERENCES"]
 
 _K_GRID = np.linspace(0.0, 1.0, 41)
+
+#: The references notebook 03 lists (keys in ``data/references``).
+REFERENCES = ["niesters_2011", "niesters_2013", "niesters_2014_review", "niesters_2014_thesis", "eide_1994",
+              "granovsky_2022", "yarnitsky_2015", "ilkjaer_1996", "olofsen_2012", "dahan_2011"]
 _SETTING_OPTIONS = [(model.SETTING_LABELS[s], s) for s in model.SETTINGS]
 
 
@@ -149,9 +153,6 @@ def balance(preset=None, **values):
     return Balance(preset, **values)
 
 
-PANELS = {"cpm_experiment": CPMExperiment, "balance": Balance}
-
-
 # ---- canonical figures -------------------------------------------------------------------------------------------
 _NB = "03_descending_inhibition"
 
@@ -179,6 +180,4 @@ def _fig_balance(look):
     return p.figure, p.description
 
 
-#: The references notebook 03 lists (keys in ``data/references``).
-REFERENCES = ["niesters_2011", "niesters_2013", "niesters_2014_review", "niesters_2014_thesis", "eide_1994",
-              "granovsky_2022", "yarnitsky_2015", "ilkjaer_1996", "olofsen_2012", "dahan_2011"]
+PANELS = {"cpm_experiment": CPMExperiment, "balance": Balance}

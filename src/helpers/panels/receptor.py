@@ -30,6 +30,11 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%" if 0 < x < 0.095 else f"{100 * x:.0f}%"
 
 
+def _signed(x: float) -> str:
+    """A signed number with a true minus sign: −0.044, +0.120."""
+    return f"{x:+.3f}".replace("-", "−")
+
+
 def _mv(x: float) -> str:
     """A voltage with a true minus sign: −70 mV."""
     return f"{x:.0f} mV".replace("-", "−")
@@ -73,7 +78,7 @@ class IVCurve(Panel):
     def describe(self, r):
         iv, table = r["iv"], r["table"]
         text = (f"With {iv.mg_mm:.1f} mM Mg²⁺ at {_mv(iv.v_mark_mv)}, {_pct(iv.unblocked_at_mark)} of open NMDA "
-                f"channels conduct (Jahr–Stevens Mg²⁺ block); the current is {iv.current_at_mark:+.3f} in units of "
+                f"channels conduct (Jahr–Stevens Mg²⁺ block); the current is {_signed(iv.current_at_mark)} in units of "
                 f"the Mg²⁺-free current at −70 mV. ")
         if iv.negative_slope_mv is None:
             text += ("Without Mg²⁺ every open channel conducts: the current is a straight line through the reversal "
@@ -134,11 +139,13 @@ class BlockCurve(Panel):
         parts = [f"{key} {_ng(bands[key].low_ng_ml)}–{_ng(bands[key].high_ng_ml)} ng/mL: "
                  f"{_pct(lo)}–{_pct(hi)}" for key, (lo, hi) in r["bands"].items()]
         lo, hi = r["bands"]["analgesic"]
+        a_lo, a_hi = r["bands"]["anaesthetic"]
+        top = ("only anaesthetic levels come close to full block" if a_lo >= 0.9 else
+               f"even anaesthetic levels leave {_pct(1 - a_hi)}–{_pct(1 - a_lo)} of receptors free")
         return (f"{name} at {_ng(r['conc_ng_ml'])} ng/mL ({r['conc_um']:.2g} µM) blocks {_pct(r['block'])} of "
                 f"NMDA receptors at steady state (Hill curve, IC50 {r['ic50_um']:.2g} µM = "
                 f"{_ng(r['ic50_ng_ml'])} ng/mL). Across the bands: " + "; ".join(parts) +
-                f". Analgesic levels block only part of the receptors ({_pct(lo)}–{_pct(hi)}); only anaesthetic "
-                f"levels come close to full block. The bands are plasma levels after racemic ketamine (Zanos 2018); "
+                f". Analgesic levels block only part of the receptors ({_pct(lo)}–{_pct(hi)}); {top}. The bands are plasma levels after racemic ketamine (Zanos 2018); "
                 f"the IC50 is a binding Ki used as a functional IC50, an assumption.")
 
 

@@ -22,6 +22,14 @@ _N_SLOTS = 20
 _F_MIN, _F_MAX = 0.05, 2.0
 
 
+def _fold(fold):
+    return f"{fold:.2f}-fold" if fold < spinal.CLEAR_WINDUP_FROM else f"{fold:.1f}-fold"
+
+
+def _windup_words(fold):
+    return {"none": "no wind-up", "slight": "slight wind-up", "clear": "clear wind-up"}[spinal.windup_label(fold)]
+
+
 def _slider(value, lo, hi, step, description, fmt=".2f"):
     return W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
                          readout_format=fmt, continuous_update=True, layout=W.Layout(width="340px"))
@@ -90,7 +98,7 @@ class WindupPanel(Panel):
         self.no_drug_line.set_data(r.no_drug.stimulus, r.no_drug.response)
         self.no_drug_line.set_visible(r.train.block_fraction > 0)
         self.slow_line.set_data(r.slow.stimulus, r.slow.response)
-        self.fold_text.set_text(f"{r.train.fold:.1f}-fold: {spinal.windup_label(r.train.fold)} wind-up")
+        self.fold_text.set_text(f"{_fold(r.train.fold)}: {_windup_words(r.train.fold)}")
         self.fold_none.set_data(r.f_grid, r.fold_none)
         self.fold_drug.set_data(r.f_grid, r.fold_drug)
         self.here.set_data([r.train.frequency_hz], [r.train.fold])
@@ -98,16 +106,21 @@ class WindupPanel(Panel):
     def describe(self, r):
         t, n0 = r.train, r.no_drug
         n = len(t.response)
+        if n == 1:
+            share = t.params.nmda_share
+            text = (f"A single stimulus, NMDA block {t.block_fraction:.0%}: response {t.first:.2f} (without drug = 1), "
+                    f"{1 - t.first / n0.first:.0%} lower than without the drug. Only the NMDA share of the response "
+                    f"({share:.0%} at rest, where Mg2+ leaves {t.mg_unblocked[0]:.0%} of NMDA channels unblocked) can "
+                    f"be blocked. Wind-up needs a train: add stimuli. ")
+            return text + "The NMDA share is an assumption."
         text = (f"{n} stimuli at {t.frequency_hz:.2f} Hz (one every {1 / t.frequency_hz:.1f} s), "
                 f"NMDA block {t.block_fraction:.0%}. First response {t.first:.2f}, last {t.last:.2f} "
-                f"(first response without drug = 1): {t.fold:.1f}-fold, {spinal.windup_label(t.fold)} wind-up. ")
-        if n > 1:
-            text += (f"Before the last stimulus the slow depolarisation has taken the membrane from "
-                     f"{t.v_mv[0]:.0f} to {t.v_mv[-1]:.0f} mV, where Mg2+ leaves {t.mg_unblocked[-1]:.0%} of NMDA "
-                     f"channels unblocked ({t.mg_unblocked[0]:.0%} at rest). The same train at 0.1 Hz grows "
-                     f"{r.slow.fold:.2f}-fold. ")
+                f"(first response without drug = 1): {_fold(t.fold)}, {_windup_words(t.fold)}. ")
+        text += (f"Just before the last stimulus the membrane sits at {t.v_mv[-1]:.0f} mV (rest {t.v_mv[0]:.0f} mV), "
+                 f"where Mg2+ leaves {t.mg_unblocked[-1]:.0%} of NMDA channels unblocked ({t.mg_unblocked[0]:.0%} at "
+                 f"rest). The same train at 0.1 Hz grows {r.slow.fold:.2f}-fold. ")
         if t.block_fraction > 0:
-            text += (f"Without ketamine the last response would be {n0.last:.2f} ({n0.fold:.1f}-fold): the block "
+            text += (f"Without ketamine the last response would be {n0.last:.2f} ({_fold(n0.fold)}): the block "
                      f"lowers the first response by {1 - t.first / n0.first:.0%} but the last by "
                      f"{1 - t.last / n0.last:.0%}. ")
         text += ("The frequency threshold follows Vierck 1997 and Staud 2007; the size of the fold is an "
@@ -187,10 +200,13 @@ class StimulusResponsePanel(Panel):
                  f"{', inside the innocuous range' if r.thr[1] < r.thr[0] else ''}, so the touch rates "
                  f"{r.at_sens[touch]:.1f}/10 ({allo}) and the painful stimulus {r.at_sens[hurt]:.1f}/10 instead of "
                  f"{r.at_normal[hurt]:.1f} (hyperalgesia). ")
-        text += (f"With {r.block:.0%} NMDA block the gain falls to {r.gain[1]:.2f}x: threshold {r.thr[2]:.1f}, touch "
-                 f"{r.at_sens_k[touch]:.1f}/10, painful stimulus {r.at_sens_k[hurt]:.1f}/10. Ketamine leaves the "
-                 f"normal curve where it is: normal pain is carried by non-NMDA transmission. Shapes are illustrative.")
-        return text
+        if r.block == 0:
+            text += "With no NMDA block the ketamine curve lies on the sensitised one. "
+        else:
+            text += (f"With {r.block:.0%} NMDA block the gain falls to {r.gain[1]:.2f}x: threshold {r.thr[2]:.1f}, "
+                     f"touch {r.at_sens_k[touch]:.1f}/10, painful stimulus {r.at_sens_k[hurt]:.1f}/10. ")
+        return text + ("Ketamine leaves the normal curve where it is: normal pain is carried by non-NMDA "
+                       "transmission. Shapes are illustrative.")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def time_course(ax, t_days, values, *, label=None, color=ROLE["ketamine"], lines
 
 def infusion_span(ax, start_day, stop_day, *, label="ketamine on"):
     """Shade the time a drug is given."""
-    return ax.axvspan(start_day, stop_day, color=colour(ROLE["ketamine"]), alpha=0.12, linewidth=0, label=label)
+    return ax.axvspan(start_day, stop_day, color=colour(ROLE["ketamine"]), alpha=0.18, linewidth=0, label=label)
 
 
 def update_span(span, start, stop):

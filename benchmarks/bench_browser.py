@@ -1,0 +1,193 @@
+"""Slider-to-repaint latency in a real browser: each panel against the naive re-plot, in JupyterLab + Chromium.
+
+For each panel (all of ``helpers.panels.all_panels()``, or those named on the command line) a temporary notebook
+shows (a) the panel at its default, ``Cls()``, and (b) the naive baseline: the same figure re-made from scratch
+on every change by ``ipywidgets.interactive_output(panel.naive_replot, copies)``, where ``copies`` are fresh
+copies of the panel's own controls. The first slider of each is moved by the keyboard (20 moves by default)
+and the latency is taken in the page's own clock: capture-phase ``keydown`` -> the panel's ``<img>`` has a new
+``src`` and it is decoded, or, for the baseline, a new ``<img>`` in its output area is decoded. The page's
+navigation start -> first panel picture decoded (kernel start and Run All included) is the open-to-first-plot
+time.
+
+Usage::
+
+    python benchmarks/bench_browser.py                       # every panel
+    python benchmarks/bench_browser.py receptor.iv_curve     # some panels ("topic.name")
+    python benchmarks/bench_browser.py mymodule:MyPanel      # any importable Panel subclass (PYTHONPATH)
+    python benchmarks/bench_browser.py --notebooks           # also open-to-first-plot of notebooks/*.ipynb
+
+Needs Debian's chromium at /usr/bin/chromium and the playwright package (never ``playwright install``).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+import _lab  # noqa: E402
+
+TARGET_MEDIAN_MS = 50.0
+TARGET_P95_MS = 100.0
+TARGET_SPEEDUP = 1.5
+
+NAIVE_CELL = """\
+# The naive baseline: the same figure re-plotted from scratch on every change (interact style).
+copies = p.make_controls()
+for w in copies.values():
+    w.style.description_width = "initial"
+naive = W.VBox([W.Box(list(copies.values()), layout=W.Layout(display="flex", flex_flow="row wrap")),
+                W.interactive_output(p.naive_replot, copies)])
+naive.add_class("bench-naive")
+display(naive)
+"""
+
+
+def bench_notebook(module: str, name: str, path: Path) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    panel_cell = ("import ipywidgets as W\nfrom IPython.display import display\n"
+                  + _lab.panel_import_code(module, name) + "p = Cls()\ndisplay(p)\n")
+    nb = new_notebook(cells=[new_markdown_cell(f"# Benchmark: {module} {name}"), new_code_cell(panel_cell),
+                             new_code_cell(NAIVE_CELL)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def resolve(specs: list[str]) -> dict[str, tuple[str, str]]:
+    panels = _lab.discover_panels()
+    if not specs:
+        return panels
+    out = {}
+    for spec in specs:
+        if ":" in spec:
+            module, name = spec.split(":", 1)
+            out[spec] = (module, name)
+        elif spec in panels:
+            out[spec] = panels[spec]
+        else:
+            sys.exit(f"unknown panel {spec!r}; choose from {sorted(panels)} or give module:Class")
+    return out
+
+
+def open_and_run(page, server, rel: str, expected: int) -> float:
+    """Open, Run All, wait; return navigation start -> first panel picture decoded (s)."""
+    _lab.open_notebook(page, server, rel)
+    _lab.run_all(page)
+    state = _lab.wait_until_executed(page, expected)
+    if state["errors"]:
+        raise RuntimeError(f"{rel}: error output:\n" + "\n---\n".join(state["errors"]))
+    state = _lab.wait_widgets_rendered(page)
+    if state["widget_errors"]:
+        raise RuntimeError(f"{rel}: widget errors {state['widget_errors']}")
+    if not page.locator(".jp-Notebook .helpers-panel").count():
+        return float("nan")
+    page.wait_for_function("window.__lat.firstPlot > 0", timeout=60_000)
+    return page.evaluate("window.__lat.firstPlot") / 1e3
+
+
+def stats(xs: list[float]) -> tuple[float, float]:
+    return statistics.median(xs), _lab.percentile(xs, 95)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("panels", nargs="*", help='"topic.name" keys of all_panels(), or module:Class')
+    ap.add_argument("--moves", type=int, default=20, help="keyboard moves per slider (default 20)")
+    ap.add_argument("--pause-ms", type=int, default=250, help="pause after each repaint (default 250)")
+    ap.add_argument("--notebooks", action="store_true", help="also time open-to-first-plot of notebooks/*.ipynb")
+    args = ap.parse_args(argv)
+    reason = _lab.browser_skip_reason()
+    if reason:
+        print(reason, file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    panels = resolve(args.panels)
+    root = Path(tempfile.mkdtemp(prefix="helpers-bench-"))
+    nb_dir = _lab.copy_collection(root)
+    jobs = {}
+    for key, (module, name) in panels.items():
+        rel = f"_bench_{key.replace(':', '.').replace('/', '_')}.ipynb"
+        bench_notebook(module, name, nb_dir / rel)
+        jobs[key] = rel
+
+    rows, nb_rows = [], []
+    print(f"{len(jobs)} panel(s); {args.moves} moves each; JupyterLab + {_lab.CHROMIUM} (headless)", flush=True)
+    with _lab.LabServer(nb_dir) as server, sync_playwright() as pw:
+        context = _lab.launch_context(pw)
+        context.add_init_script(_lab.LATENCY_HOOK)
+        try:
+            for key, rel in jobs.items():
+                server.delete_sessions(rel)
+                page = context.new_page()
+                try:
+                    first = open_and_run(page, server, rel, expected=2)
+                    panel_ms = _lab.measure_key_latency(page, ".jp-Notebook .helpers-panel", "img", args.moves,
+                                                        args.pause_ms)
+                    naive_ms = _lab.measure_key_latency(page, ".jp-Notebook .bench-naive", "output", args.moves,
+                                                        args.pause_ms)
+                    rows.append((key, first, stats(panel_ms), stats(naive_ms)))
+                    print(f"  {key}: panel {stats(panel_ms)[0]:.0f} ms, naive {stats(naive_ms)[0]:.0f} ms",
+                          flush=True)
+                except Exception as exc:  # a benchmark reports and carries on; the browser test is the gate
+                    rows.append((key, None, None, None))
+                    print(f"  {key}: FAILED {type(exc).__name__}: {str(exc)[:500]}", flush=True)
+                finally:
+                    page.close()
+                    server.delete_sessions(rel)
+            if args.notebooks:
+                for nb in _lab.notebook_paths(nb_dir):
+                    if nb.name.startswith("_bench_"):
+                        continue
+                    server.delete_sessions(nb.name)
+                    page = context.new_page()
+                    t0 = time.monotonic()
+                    try:
+                        first = open_and_run(page, server, nb.name, _lab.code_cell_count(nb))
+                        nb_rows.append((nb.name, first, time.monotonic() - t0))
+                    except Exception as exc:
+                        nb_rows.append((nb.name, None, None))
+                        print(f"  {nb.name}: FAILED {type(exc).__name__}: {str(exc)[:500]}", flush=True)
+                    finally:
+                        page.close()
+                        server.delete_sessions(nb.name)
+        finally:
+            context.close()
+
+    print()
+    print(f"Targets: median <= {TARGET_MEDIAN_MS:.0f} ms, p95 <= {TARGET_P95_MS:.0f} ms, "
+          f">= {TARGET_SPEEDUP:.1f}x faster than the naive re-plot (median).")
+    head = (f"{'panel':<34} {'open->plot s':>12} {'panel med':>9} {'p95':>6} {'naive med':>9} {'p95':>6} "
+            f"{'speed-up':>8}  verdict")
+    print(head)
+    print("-" * len(head))
+    for key, first, pstat, nstat in rows:
+        if pstat is None:
+            print(f"{key:<34} {'failed':>12}")
+            continue
+        ratio = nstat[0] / pstat[0] if pstat[0] > 0 else float("inf")
+        misses = [what for what, bad in (("median", pstat[0] > TARGET_MEDIAN_MS), ("p95", pstat[1] > TARGET_P95_MS),
+                                         ("speed-up", ratio < TARGET_SPEEDUP)) if bad]
+        verdict = "ok" if not misses else "misses " + ", ".join(misses)
+        print(f"{key:<34} {first:>12.1f} {pstat[0]:>9.0f} {pstat[1]:>6.0f} {nstat[0]:>9.0f} {nstat[1]:>6.0f} "
+              f"{ratio:>7.1f}x  {verdict}")
+    if nb_rows:
+        print()
+        print(f"{'notebook':<40} {'open->first panel s':>19} {'open->all run s':>15}")
+        for name, first, total in nb_rows:
+            if first is None:
+                print(f"{name:<40} {'failed':>19}")
+            else:
+                print(f"{name:<40} {first:>19.1f} {total:>15.1f}")
+    return 0 if all(r[2] is not None for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
