@@ -12,6 +12,12 @@ Why each step is the way it is (see the recipe these follow, measured on a 2-cor
   needed (and fails offline).
 * Times are taken in the page's own clock (``performance.now()``): a capture-phase ``keydown`` listener marks the
   start, a MutationObserver on the picture marks the end once the new image is decoded.
+* "Kernel idle" alone is not "ready": the execution indicator says idle while there is no kernel yet.
+* Page text is read with ``textContent``: JupyterLab's default windowing (``content-visibility``) makes
+  ``innerText`` empty for cells off screen.
+* Widget-callback tracebacks go to JupyterLab's log console, not to a cell: the tests read it from there.
+* What the kernel did (how many panel updates, whether the browser moved a control) is asked of the kernel itself
+  over a second websocket (:meth:`LabServer.panel_states`), silently, without touching the notebook.
 """
 from __future__ import annotations
 
@@ -42,10 +48,6 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
-
-#: Text ipywidgets shows instead of a widget when something went wrong (or has not finished yet).
-WIDGET_ERROR_RE = re.compile(r"Error displaying widget|model not found|Loading widget")
-
 
 def browser_skip_reason() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
@@ -123,6 +125,18 @@ def panel_import_code(module: str, name: str) -> str:
 
 
 # ---- JupyterLab server -----------------------------------------------------------------------------------
+# Evaluated in the kernel (one expression, no side effects): the live panels and how they moved.
+_PANEL_STATES_EXPR = (
+    "(lambda json, gc, math, Panel: json.dumps(["
+    "{'cls': type(o).__name__, 'updates': len(o.timings_ms), 'timings_ms': o.timings_ms[-200:],"
+    " 'moved': {k: [repr(o._opening[1][k]), repr(v)] for k, v in o.values.items() if k in o._opening[1] and not"
+    " (v == o._opening[1][k] or (isinstance(v, float) and isinstance(o._opening[1][k], (int, float))"
+    " and math.isclose(v, o._opening[1][k], rel_tol=1e-9, abs_tol=1e-12)))}}"
+    " for o in gc.get_objects() if isinstance(o, Panel)]))"
+    "(__import__('json'), __import__('gc'), __import__('math'),"
+    " __import__('helpers.panels', fromlist=['Panel']).Panel)")
+
+
 class LabServer:
     """``jupyter lab`` on a free loopback port with a random token, rooted at ``root_dir``.
 
@@ -233,6 +247,57 @@ class LabServer:
         return self.api("POST", "/api/sessions", {"path": rel_path, "name": Path(rel_path).name, "type": "notebook",
                                                    "kernel": {"name": kernel_name}})
 
+    def kernel_id(self, rel_path: str) -> str:
+        for session in self.api("GET", "/api/sessions"):
+            if session.get("path") == rel_path:
+                return session["kernel"]["id"]
+        raise LookupError(f"no session for {rel_path}")
+
+    def kernel_eval(self, rel_path: str, expression: str, timeout_s: float = 60.0) -> str:
+        """Evaluate one expression in a notebook's kernel over a second websocket and return its text/plain repr.
+
+        Sent as a silent ``execute_request`` with the expression in ``user_expressions``: no execution count, no
+        output, nothing the page shows (only a busy/idle blip), so the notebook under test is left as it is.
+        """
+        import uuid
+
+        import websocket  # websocket-client, a jupyter_server dependency
+
+        session_id = uuid.uuid4().hex
+        url = f"ws://127.0.0.1:{self.port}/api/kernels/{self.kernel_id(rel_path)}/channels?session_id={session_id}"
+        ws = websocket.create_connection(url, header=[f"Authorization: token {self.token}"], timeout=timeout_s)
+        try:
+            msg_id = uuid.uuid4().hex
+            ws.send(json.dumps({
+                "header": {"msg_id": msg_id, "username": "test", "session": session_id, "date": "",
+                           "msg_type": "execute_request", "version": "5.3"},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": "", "silent": True, "store_history": False, "allow_stdin": False,
+                            "user_expressions": {"out": expression}, "stop_on_error": False}}))
+            deadline = time.monotonic() + timeout_s
+            while time.monotonic() < deadline:
+                raw = ws.recv()
+                if isinstance(raw, bytes):
+                    continue
+                msg = json.loads(raw)
+                if msg.get("channel") == "shell" and msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    out = msg["content"].get("user_expressions", {}).get("out", {})
+                    if out.get("status") != "ok":
+                        raise RuntimeError(f"kernel could not evaluate {expression!r}: "
+                                           f"{out.get('ename')}: {out.get('evalue')}")
+                    return out["data"]["text/plain"]
+            raise TimeoutError(f"no reply from the kernel of {rel_path} within {timeout_s:.0f} s")
+        finally:
+            ws.close()
+
+    def panel_states(self, rel_path: str) -> list[dict]:
+        """Every live ``helpers`` Panel in the notebook's kernel: class, number of updates so far, and whether its
+        controls still hold its opening values (a browser that snaps a value to its slider's grid changes them)."""
+        import ast
+
+        text = self.kernel_eval(rel_path, _PANEL_STATES_EXPR)
+        return json.loads(ast.literal_eval(text))
+
     def lab_url(self, rel_path: str) -> str:
         quoted = urllib.parse.quote(rel_path)
         return f"{self.base}/lab/tree/{quoted}?reset&token={self.token}"
@@ -307,13 +372,14 @@ _STATE_JS = r"""() => {
   const errors = [];
   for (const o of nb.querySelectorAll('.jp-OutputArea-output')) {
     const mime = o.getAttribute('data-mime-type') || '';
-    const text = o.innerText || '';
+    const text = o.textContent || '';  // not innerText: empty for off-screen (content-visibility) cells
     if (mime === 'application/vnd.jupyter.error' ||
         (mime === 'application/vnd.jupyter.stderr' && /Error|Traceback/.test(text))) {
       errors.push(text.slice(0, 3000));
     }
   }
-  const m = (nb.innerText || '').match(/Error displaying widget|model not found|Loading widget/g);
+  const outText = [...nb.querySelectorAll('.jp-OutputArea-output')].map(o => o.textContent || '').join('\n');
+  const m = outText.match(/Error displaying widget|model not found|Loading widget/g);
   return {executed: prompts.filter(t => /^\[\d+\]/.test(t)).length,
           running: prompts.filter(t => /^\[\*\]/.test(t)).length,
           cells: prompts.length,
@@ -370,10 +436,13 @@ _PANELS_JS = r"""async () => {
   for (let i = 0; i < panels.length; i++) {
     const panel = panels[i];
     const img = panel.querySelector('img');
-    const p = panel.querySelector('p[role=status]');
+    // The live description (Panel: <p role=status>); a static figure's is the first HTML widget below its image.
+    let p = panel.querySelector('p[role=status]');
+    if (!p && img) p = [...panel.querySelectorAll('.widget-html')].find(
+        h => img.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING) || null;
     const r = {index: i, has_img: !!img, src: img ? img.src : null, complete: false, natural_width: 0,
                natural_height: 0, transparent_px: null, lowest_ink: null, highest_ink: null,
-               description: p ? p.innerText.trim() : '',
+               description: p ? p.textContent.trim() : '',
                sliders: panel.querySelectorAll('.widget-slider .noUi-handle').length};
     if (img) {
       try { await img.decode(); } catch (e) { r.decode_error = String(e); }
@@ -449,6 +518,12 @@ def direction_key(handle, prefer: str = "ArrowRight") -> str:
     return prefer
 
 
+def panel_image_src(page, panel_index: int) -> str | None:
+    return page.evaluate("""(i) => {
+      const img = document.querySelectorAll('.jp-Notebook .helpers-panel')[i]?.querySelector('img');
+      return img ? img.src : null; }""", panel_index)
+
+
 def wait_panel_image_changed(page, panel_index: int, old_src: str, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(
         """([i, old]) => { const img = document.querySelectorAll('.jp-Notebook .helpers-panel')[i].querySelector('img');
@@ -513,7 +588,8 @@ LATENCY_HOOK = r"""(() => {
   const first = new MutationObserver(() => {
     if (L.firstPlot) return;
     const img = document.querySelector('.helpers-panel img[src]');
-    if (img && img.src) img.decode().then(() => { if (!L.firstPlot) L.firstPlot = performance.now(); }, () => {});
+    if (img && img.src) img.decode().then(() => {
+      if (!L.firstPlot) { L.firstPlot = performance.now(); first.disconnect(); } }, () => {});
   });
   const arm = () => first.observe(document.documentElement, {childList: true, subtree: true, attributes: true,
                                                               attributeFilter: ['src']});

@@ -297,7 +297,7 @@ def test_states_are_probabilities(conc_um, freq, name, washout, rest):
                               rest_after_washout_s=rest if washout is not None else 0.0)
     s = res.states
     assert np.all((s >= 0) & (s <= 1))
-    assert np.allclose(s.sum(axis=0), 1.0, atol=1e-12)
+    assert np.allclose(s.sum(axis=0), 1.0, atol=1e-10)  # rounding over thousands of phases
     assert np.all(np.diff(res.t_s) > 0)
 
 

@@ -11,6 +11,7 @@ every sheet: the dark sheet reorders the palette so that the first colours stay 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import lru_cache
 from importlib import resources
 
 import matplotlib.style
@@ -51,8 +52,15 @@ def sheet(name: str) -> str:
     return str(resources.files("helpers") / "styles" / f"{name}.mplstyle")
 
 
+@lru_cache(maxsize=None)
+def _params(name: str) -> dict:
+    # Parsed once: panels enter the context on every redraw, and re-reading the file costs milliseconds.
+    return dict(matplotlib.rc_params_from_file(sheet(name), use_default_template=False))
+
+
 @contextmanager
 def context(name: str):
     """Apply a sheet for the duration of a ``with`` block (figures created inside keep its look)."""
-    with matplotlib.style.context(sheet(name)):
+    v.choice(name, "name", SHEETS)
+    with matplotlib.rc_context(_params(name)):
         yield

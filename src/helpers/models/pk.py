@@ -880,12 +880,13 @@ def _clip_roundoff(values: np.ndarray, contributions_abs: np.ndarray, what: str)
     """Set tiny negative round-off to 0; refuse anything that is not round-off.
 
     ``contributions_abs`` (same shape) holds sum_m |w_m z_m| per entry; the round-off scale at a time is the
-    largest of these in that row (one unit per row), plus 1e-12 of the largest anywhere.
+    largest of these in that row (one unit per row), plus 1e-12 of the largest anywhere, plus 1e-250 (amounts
+    that small are zero; it also covers denormal underflow).
     """
     neg = values < 0.0
     if np.any(neg):
         row_scale = np.broadcast_to(contributions_abs.max(axis=1, keepdims=True), values.shape)
-        tol = 1e-8 * row_scale[neg] + 1e-12 * contributions_abs.max()
+        tol = 1e-8 * row_scale[neg] + 1e-12 * contributions_abs.max() + 1e-250   # last term: denormals
         if np.any(values[neg] < -tol):
             worst = float(values[neg].min())
             raise RuntimeError(f"{what} went negative beyond round-off ({worst!r}); please report this")
