@@ -161,3 +161,78 @@ def test_export_button_writes_valid_files(tmp_path):
     assert next(tmp_path.glob("*.pdf")).read_bytes()[:5] == b"%PDF-"
     assert next(tmp_path.glob("*.alt.txt")).read_text().strip() == panel.description
     assert str(tmp_path) in panel._status.value
+
+
+def _grid_index(widget, value) -> float:
+    """Where a value sits on a slider's step grid, counted in steps from its minimum (the browser's snapping)."""
+    if isinstance(widget, W.FloatLogSlider):
+        return (math.log(value, widget.base) - widget.min) / widget.step
+    return (value - widget.min) / widget.step
+
+
+def _browser_snap(widget, value):
+    """What noUiSlider in the browser makes of a value: the nearest grid point (in the exponent for log)."""
+    n = round(_grid_index(widget, value))
+    if isinstance(widget, W.FloatLogSlider):
+        return widget.base ** (widget.min + n * widget.step)
+    return widget.min + n * widget.step
+
+
+@pytest.mark.parametrize("key", sorted(ALL))
+def test_opening_values_lie_on_their_slider_grids(key):
+    """A browser snaps an off-grid slider value and sends it back, so the opening case the notebook text
+    describes would silently become another one (seen in JupyterLab: 100 h became 100.43 h)."""
+    panel = ALL[key]()
+    for name, widget in panel.controls.items():
+        if isinstance(widget, (W.FloatLogSlider, W.FloatSlider, W.IntSlider)):
+            n = _grid_index(widget, panel.values[name])
+            assert abs(n - round(n)) < 1e-6, f"{key}: {name}={panel.values[name]} is {n:.4f} steps from min"
+
+
+@pytest.mark.parametrize("key", sorted(ALL))
+def test_browser_snap_of_a_preset_is_not_a_move(key):
+    """After a preset, the browser's snap of each off-grid value comes back as a change: the panel must keep
+    the preset (label, values, no extra update). A real one-step move must still update and clear the label."""
+    cls = ALL[key]
+    table = evidence._all_presets().get(cls.name, {})
+    panel = cls()
+    checked = 0
+    for pkey in table:
+        panel.apply_preset(pkey)
+        before, updates = panel.values, len(panel.timings_ms)
+        for name, widget in panel.controls.items():
+            if isinstance(widget, (W.FloatLogSlider, W.FloatSlider)):
+                snapped = _browser_snap(widget, widget.value)
+                if snapped != widget.value:
+                    widget.value = snapped  # as the browser's echo arrives in the kernel
+                    checked += 1
+        assert panel.values == before, f"{key} preset {pkey}: a snap changed the model's values"
+        assert len(panel.timings_ms) == updates, f"{key} preset {pkey}: a snap re-ran the panel"
+        assert panel._preset.value == pkey, f"{key} preset {pkey}: a snap cleared the preset label"
+    if key in ("pk.regimen_explorer", "receptor.use_dependence", "spinal.windup_train"):
+        assert checked, f"{key}: presets known to be off the grid were not exercised"
+    sliders = [(n, w) for n, w in panel.controls.items() if isinstance(w, (W.FloatLogSlider, W.FloatSlider))]
+    if not sliders:
+        pytest.skip(f"{key} has no float slider")
+    name, widget = sliders[0]
+    updates = len(panel.timings_ms)
+    n = round(_grid_index(widget, widget.value))
+    n = n - 1 if n >= 1 else n + 1  # one arrow-key step, inward
+    widget.value = (widget.base ** (widget.min + n * widget.step) if isinstance(widget, W.FloatLogSlider)
+                    else widget.min + n * widget.step)
+    assert len(panel.timings_ms) == updates + 1, f"{key}: a one-step move of {name} did not update the panel"
+    assert math.isclose(panel.values[name], widget.value), f"{key}: the model did not take the moved {name}"
+    assert panel._preset.value == "", f"{key}: moving {name} kept a preset label that no longer applies"
+
+
+def test_log_slider_grid_passes_through_its_value_and_rejects_bad_input():
+    from helpers.panels._base import log_slider
+
+    s = log_slider(20.0, 1.0, 400.0, 0.02)
+    assert abs(_grid_index(s, 20.0) - round(_grid_index(s, 20.0))) < 1e-9
+    assert 1.0 <= s.base ** s.min < 1.0 * 10 ** 0.02 and math.isclose(s.base ** s.max, 400.0)
+    for kwargs, name in (({"value": 0.5}, "value"), ({"lo": -1.0}, "lo"), ({"hi": 0.5}, "hi"),
+                         ({"step": 0.0}, "step")):
+        args = {"value": 20.0, "lo": 1.0, "hi": 400.0, "step": 0.02, **kwargs}
+        with pytest.raises(ValueError, match=name):
+            log_slider(**args)

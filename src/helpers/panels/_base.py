@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,6 +81,11 @@ class Panel:
             widget.style.description_width = "initial"
             widget.layout.margin = "2px 18px 2px 0"
             widget.observe(self._on_change, names="value")
+        # What the model runs with. A slider in the browser snaps a value that is off its step grid (a preset's
+        # 35 mg/h on a log grid) and sends the snapped value back; that echo is not a student's move, so the
+        # panel keeps the value it was given (see ``_on_change``).
+        self._values = {k: w.value for k, w in self.controls.items()}
+        self._key_of = {id(w): k for k, w in self.controls.items()}
         self._preset.observe(self._on_preset, names="value")
         self._reset.on_click(lambda _b: self.reset())
         self._presenter.observe(self._on_presenter, names="value")
@@ -122,7 +128,8 @@ class Panel:
     # ---- public API -----------------------------------------------------------------------------------
     @property
     def values(self) -> dict[str, Any]:
-        return {k: w.value for k, w in self.controls.items()}
+        """The values the model runs with (a slider's snap of a preset value is not a change)."""
+        return dict(self._values)
 
     @property
     def look(self) -> str:
@@ -202,14 +209,17 @@ class Panel:
         with self._hold():
             for key, val in checked.items():
                 self.controls[key].value = val
+                self._values[key] = self.controls[key].value
             self._preset.value = preset
         self.update()
 
     def _on_change(self, change) -> None:
         if self._holding:
             return
-        if change["old"] == change["new"]:  # browser echoes of our own value: nothing to do
-            return
+        key = self._key_of[id(change["owner"])]
+        if same_grid_point(change["owner"], self._values[key], change["new"]):
+            return  # the browser's echo, or its snap of our value to the slider's grid: not a move
+        self._values[key] = change["new"]
         with self._hold():
             self._preset.value = ""
         self.update()
@@ -285,6 +295,41 @@ class Panel:
     def static_key(self):
         """Override when ``draw`` changes something outside ``self.dynamic`` that the background holds."""
         return None
+
+
+def same_grid_point(widget, ours, new) -> bool:
+    """True when ``new`` is what a browser slider makes of ``ours``: equal, or within half a step of it (in the
+    exponent for a log slider), which is where the slider's grid snapping puts a value that is off the grid."""
+    if new == ours:
+        return True
+    if isinstance(widget, W.FloatRangeSlider):
+        return (isinstance(new, (tuple, list)) and isinstance(ours, (tuple, list)) and len(new) == len(ours) == 2
+                and all(abs(a - b) < 0.5 * widget.step * (1 - 1e-9) for a, b in zip(new, ours)))
+    if isinstance(widget, W.FloatLogSlider):
+        if ours <= 0 or new <= 0:
+            return False
+        gap = abs(math.log(new, widget.base) - math.log(ours, widget.base))
+        return gap < 0.5 * widget.step * (1 - 1e-9)
+    if isinstance(widget, W.FloatSlider):
+        return abs(new - ours) < 0.5 * widget.step * (1 - 1e-9)
+    return False
+
+
+def log_slider(value: float, lo: float, hi: float, step: float, **kwargs) -> W.FloatLogSlider:
+    """A base-10 log slider from about ``lo`` to ``hi`` whose step grid passes exactly through ``value``.
+
+    The browser snaps a slider value to ``min + n * step`` (in the exponent). A grid anchored at ``lo`` rarely
+    holds round opening values such as 20 mg/h or 100 h, so the grid is anchored at ``value`` instead and the
+    lower end is the lowest grid point at or above ``lo``.
+    """
+    lo = v.positive(lo, "lo")
+    hi = v.in_range(hi, "hi", lo, math.inf)
+    value = v.in_range(value, "value", lo, hi)
+    step = v.positive(step, "step")
+    top = math.log10(value)
+    n_below = math.floor((top - math.log10(lo)) / step + 1e-9)
+    return W.FloatLogSlider(value=value, base=10, min=top - n_below * step, max=math.log10(hi), step=step,
+                            **kwargs)
 
 
 def _check_widget_value(key: str, widget, value):

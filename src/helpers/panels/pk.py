@@ -14,7 +14,7 @@ from .. import export
 from ..models import pk, receptor
 from ..plots import pk as pkplot
 from ..plots.scales import nice_ceiling, nice_window_h
-from ._base import Panel
+from ._base import Panel, log_slider
 
 __all__ = ["RegimenExplorer", "RouteComparison", "ModelComparison", "DecrementTimes", "regimen_explorer",
            "route_comparison", "model_comparison", "decrement_times", "PANELS"]
@@ -69,10 +69,9 @@ class RegimenExplorer(Panel):
         return {
             "model": W.Dropdown(options=_model_options(), value="fanta_2015", description="Model",
                                 layout=W.Layout(width="430px")),
-            "rate_mg_per_h": W.FloatLogSlider(value=20.0, base=10, min=0.0, max=math.log10(400), step=0.02,
+            "rate_mg_per_h": log_slider(20.0, 1.0, 400.0, 0.02,
                                               readout_format=".3g", description="Rate (mg/h)"),
-            "session_h": W.FloatLogSlider(value=100.0, base=10, min=math.log10(0.25), max=math.log10(336),
-                                          step=0.02, readout_format=".3g", description="Each infusion (h)"),
+            "session_h": log_slider(100.0, 0.25, 336.0, 0.02, readout_format=".3g", description="Each infusion (h)"),
             "sessions": W.IntSlider(value=1, min=1, max=14, description="Number of infusions"),
             "interval_d": W.FloatSlider(value=1.0, min=0.5, max=28.0, step=0.5,
                                         description="Start-to-start interval (days)"),
@@ -216,8 +215,7 @@ class ModelComparison(Panel):
     def make_controls(self):
         return {
             "rate_mg_per_h": W.FloatSlider(value=20.0, min=1.0, max=100.0, step=1.0, description="Rate (mg/h)"),
-            "duration_h": W.FloatLogSlider(value=4.0, base=10, min=math.log10(0.25), max=math.log10(336),
-                                           step=0.02, readout_format=".3g", description="Duration (h)"),
+            "duration_h": log_slider(4.0, 0.25, 336.0, 0.02, readout_format=".3g", description="Duration (h)"),
             "weight_kg": W.FloatSlider(value=70.0, min=40.0, max=150.0, step=1.0, description="Weight (kg)"),
         }
 
@@ -280,8 +278,7 @@ class DecrementTimes(Panel):
 
     def make_controls(self):
         return {
-            "duration_h": W.FloatLogSlider(value=100.0, base=10, min=math.log10(1 / 60), max=math.log10(336),
-                                           step=0.02, readout_format=".3g", description="Infusion duration (h)"),
+            "duration_h": log_slider(100.0, 1 / 60, 336.0, 0.02, readout_format=".3g", description="Infusion duration (h)"),
             "decrement": W.Dropdown(options=[("50% (half-time)", 0.5), ("80%", 0.8)], value=0.5,
                                     description="Fall by"),
             "weight_kg": W.FloatSlider(value=70.0, min=40.0, max=150.0, step=1.0, description="Weight (kg)"),

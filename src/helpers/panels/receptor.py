@@ -12,7 +12,7 @@ import numpy as np
 from .. import export
 from ..models import receptor
 from ..plots import receptor as rplot
-from ._base import Panel
+from ._base import Panel, log_slider
 
 __all__ = ["IVCurve", "BlockCurve", "UseDependence", "iv_curve", "block_curve", "use_dependence",
            "blocker_table", "PANELS"]
@@ -105,7 +105,7 @@ class BlockCurve(Panel):
         return {
             "blocker": W.Dropdown(options=_BLOCKER_OPTIONS, value="S-ketamine", description="Blocker",
                                   layout=W.Layout(width="340px")),
-            "conc_ng_ml": W.FloatLogSlider(value=100.0, base=10, min=0.0, max=4.0, step=0.01,
+            "conc_ng_ml": log_slider(100.0, 1.0, 1e4, 0.01,
                                            readout_format=",.3g", description="Plasma level (ng/mL)"),
         }
 
@@ -157,9 +157,9 @@ class UseDependence(Panel):
 
     def make_controls(self):
         return {
-            "frequency_hz": W.FloatLogSlider(value=1.0, base=10, min=-1.0, max=1.0, step=0.05,
+            "frequency_hz": log_slider(1.0, 0.1, 10.0, 0.05,
                                              readout_format=".2g", description="Activation rate (Hz)"),
-            "conc_ng_ml": W.FloatLogSlider(value=150.0, base=10, min=1.0, max=math.log10(3000.0), step=0.02,
+            "conc_ng_ml": log_slider(150.0, 10.0, 3000.0, 0.02,
                                            readout_format=",.3g", description="Drug level (ng/mL)"),
             "blocker": W.Dropdown(options=_BLOCKER_OPTIONS, value="S-ketamine", description="Blocker",
                                   layout=W.Layout(width="340px")),

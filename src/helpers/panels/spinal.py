@@ -13,7 +13,7 @@ from .. import export
 from ..models import spinal
 from ..plots import spinal as plot
 from ..style import ROLE
-from ._base import Panel
+from ._base import Panel, log_slider
 
 __all__ = ["WindupPanel", "StimulusResponsePanel", "SensitisationPanel",
            "windup_train", "stimulus_response", "sensitisation_course", "PANELS"]
@@ -44,8 +44,7 @@ class WindupPanel(Panel):
 
     def make_controls(self):
         return {
-            "frequency_hz": W.FloatLogSlider(value=0.5, base=10, min=np.log10(_F_MIN), max=np.log10(_F_MAX),
-                                             step=0.01, description="frequency (Hz)", readout_format=".2f",
+            "frequency_hz": log_slider(0.5, _F_MIN, _F_MAX, 0.01, description="frequency (Hz)", readout_format=".2f",
                                              continuous_update=True, layout=W.Layout(width="340px")),
             "n_stimuli": W.IntSlider(value=16, min=1, max=_N_SLOTS, step=1, description="stimuli (n)",
                                      continuous_update=True, layout=W.Layout(width="300px")),
@@ -223,7 +222,7 @@ class SensitisationPanel(Panel):
         return {
             "drive": _slider(1.0, 0.0, 3.0, 0.1, "ongoing nociceptive drive (1 = reference)", ".1f"),
             "block_fraction": _slider(0.7, 0.0, 0.9, 0.05, "NMDA block during the infusion (fraction)"),
-            "infusion_h": W.FloatLogSlider(value=100.0, base=10, min=0.0, max=np.log10(336.0), step=0.01,
+            "infusion_h": log_slider(100.0, 1.0, 336.0, 0.01,
                                            description="infusion length (h)", readout_format=".0f",
                                            continuous_update=True, layout=W.Layout(width="340px")),
         }
