@@ -236,3 +236,21 @@ def test_log_slider_grid_passes_through_its_value_and_rejects_bad_input():
         args = {"value": 20.0, "lo": 1.0, "hi": 400.0, "step": 0.02, **kwargs}
         with pytest.raises(ValueError, match=name):
             log_slider(**args)
+
+
+def test_png_encoder_round_trips_through_pillow_and_rejects_bad_arrays():
+    """The panel's own PNG writer against Pillow's reader: the same pixels back, alpha dropped."""
+    from helpers.panels._base import png_rgb
+
+    rng = np.random.default_rng(3)
+    for shape in ((1, 1, 4), (7, 13, 4), (64, 33, 3)):
+        arr = rng.integers(0, 256, shape, dtype=np.uint8)
+        back = np.asarray(Image.open(io.BytesIO(png_rgb(arr))))
+        assert back.shape == shape[:2] + (3,)
+        assert np.array_equal(back, arr[:, :, :3])
+    for bad in (np.zeros((4, 4), np.uint8), np.zeros((4, 4, 2), np.uint8), np.zeros((4, 4, 4), np.float64),
+                np.zeros((0, 4, 4), np.uint8)):
+        with pytest.raises(ValueError, match="rgba"):
+            png_rgb(bad)
+    with pytest.raises(ValueError, match="level"):
+        png_rgb(np.zeros((2, 2, 4), np.uint8), level=10)

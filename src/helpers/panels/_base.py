@@ -19,9 +19,10 @@ Driven from Python exactly as a student drives it: ``panel.set(duration_h=100)``
 from __future__ import annotations
 
 import html
-import io
 import math
+import struct
 import time
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Mapping
@@ -30,7 +31,6 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 from .. import _validate as v
 from .. import evidence, export, style
@@ -247,12 +247,13 @@ class Panel:
         """Recompute, redraw in place and refresh the description."""
         t0 = time.perf_counter()
         self.result = self.compute(**self.values)
-        with style.context(self._look):
+        with style.context(self._look):  # one context for draw and render (entering one costs ~1 ms)
             self.draw(self.result)
+            png = self._render_png(full=False)
         self.description = self.describe(self.result)
         self._text.value = (f"<p role='status' aria-live='polite' style='font-size:1.05em;line-height:1.45'>"
                             f"{html.escape(self.description)}</p>")
-        self._image.value = self.render_png()
+        self._image.value = png
         self.timings_ms.append((time.perf_counter() - t0) * 1e3)
 
     def render_png(self, *, full: bool = False) -> bytes:
@@ -263,28 +264,26 @@ class Panel:
         those artists are drawn again. Otherwise, or with ``full=True``, the whole figure is drawn. Tests check
         that both paths give the same pixels.
         """
+        # Draw inside the sheet: colours given as cycle references ("C0") are resolved at draw time.
+        with style.context(self._look):
+            return self._render_png(full=full)
+
+    def _render_png(self, *, full: bool) -> bytes:
         canvas = self.figure.canvas
         dynamic = [a for a in getattr(self, "dynamic", ()) if a is not None]
         signature = self._signature()
-        # Draw inside the sheet: colours given as cycle references ("C0") are resolved at draw time.
-        with style.context(self._look):
-            if full or not dynamic or self._background is None or signature != self._bg_signature:
-                for artist in dynamic:
-                    artist.set_animated(True)
-                canvas.draw()
-                self._background = canvas.copy_from_bbox(self.figure.bbox)
-                self._bg_signature = signature
-                self.full_draws += 1
-            else:
-                canvas.restore_region(self._background)
+        if full or not dynamic or self._background is None or signature != self._bg_signature:
             for artist in dynamic:
-                self.figure.draw_artist(artist)
-        buf = canvas.buffer_rgba()
-        h, w = int(buf.shape[0]), int(buf.shape[1])
-        out = io.BytesIO()
-        Image.frombuffer("RGBA", (w, h), buf, "raw", "RGBA", 0, 1).convert("RGB").save(
-            out, format="png", compress_level=1)
-        return out.getvalue()
+                artist.set_animated(True)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._bg_signature = signature
+            self.full_draws += 1
+        else:
+            canvas.restore_region(self._background)
+        for artist in dynamic:
+            self.figure.draw_artist(artist)
+        return png_rgb(np.asarray(canvas.buffer_rgba()))
 
     def _signature(self):
         """What the cached background depends on: axes limits and scales, plus ``static_key()``."""
@@ -295,6 +294,31 @@ class Panel:
     def static_key(self):
         """Override when ``draw`` changes something outside ``self.dynamic`` that the background holds."""
         return None
+
+
+def png_rgb(rgba: np.ndarray, level: int = 1) -> bytes:
+    """An RGB PNG of an (h, w, 4) uint8 array, alpha dropped: no row filters, zlib at ``level``.
+
+    The screen picture is flat colour and anti-aliased lines, which compress well without PNG's row filters;
+    skipping them (and Pillow's RGBA -> RGB copy) makes this about 1.3-1.8x faster than Pillow at
+    ``compress_level=1`` for the same size, and every update pays for it.
+    """
+    arr = np.asarray(rgba)
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.dtype != np.uint8 or 0 in arr.shape[:2]:
+        raise ValueError(f"rgba must be a non-empty (h, w, 3 or 4) uint8 array, got shape {arr.shape} "
+                         f"dtype {arr.dtype}")
+    level = v.integer(level, "level", 0, 9)
+    h, w = arr.shape[:2]
+    raw = np.empty((h, 1 + 3 * w), np.uint8)
+    raw[:, 0] = 0  # filter type 0 (None) on every row
+    raw[:, 1:] = arr[:, :, :3].reshape(h, 3 * w)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, deflate, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), level))
+            + chunk(b"IEND", b""))
 
 
 def same_grid_point(widget, ours, new) -> bool:
