@@ -443,7 +443,11 @@ _PANELS_JS = r"""async () => {
     const r = {index: i, has_img: !!img, src: img ? img.src : null, complete: false, natural_width: 0,
                natural_height: 0, transparent_px: null, lowest_ink: null, highest_ink: null,
                description: p ? p.textContent.trim() : '',
-               sliders: panel.querySelectorAll('.widget-slider .noUi-handle').length};
+               sliders: panel.querySelectorAll('.widget-slider .noUi-handle').length,
+               // each slider's track: [label, rendered width in px] (a long label can squeeze it to nothing)
+               tracks: [...panel.querySelectorAll('.widget-slider')].map(s => [
+                   (s.querySelector('.widget-label') || {}).textContent || '',
+                   Math.round((s.querySelector('.noUi-target') || s).getBoundingClientRect().width)])};
     if (img) {
       try { await img.decode(); } catch (e) { r.decode_error = String(e); }
       r.complete = img.complete; r.natural_width = img.naturalWidth; r.natural_height = img.naturalHeight;

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.browser
 
 NOTEBOOKS = notebook_paths()
 NAN_RE = re.compile(r"\bnan\b", re.IGNORECASE)
+MIN_TRACK_PX = 150  # a slider a student can drag with some precision
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +93,8 @@ def test_notebook_runs_and_panels_respond(notebook, lab, browser, tmp_path):
             where = f"{rel}, panel {r['index']}"
             assert not image_problems(r), f"{where}: {image_problems(r)}"
             assert r["description"], f"{where}: empty description"
+            short = [(label, px) for label, px in r["tracks"] if px < MIN_TRACK_PX]
+            assert not short, f"{where}: slider tracks under {MIN_TRACK_PX} px (label, px): {short}"
             assert not NAN_RE.search(r["description"]), f"{where}: 'nan' in description: {r['description']}"
 
         # A slider value off its step grid (common with FloatLogSlider defaults such as 100 h) is snapped by the

@@ -80,6 +80,8 @@ class Panel:
         for widget in self.controls.values():
             widget.style.description_width = "initial"
             widget.layout.margin = "2px 18px 2px 0"
+            if isinstance(widget, _SLIDERS):
+                widget.layout.width = _slider_width(widget)
             widget.observe(self._on_change, names="value")
         # What the model runs with. A slider in the browser snaps a value that is off its step grid (a preset's
         # 35 mg/h on a log grid) and sends the snapped value back; that echo is not a student's move, so the
@@ -294,6 +296,25 @@ class Panel:
     def static_key(self):
         """Override when ``draw`` changes something outside ``self.dynamic`` that the background holds."""
         return None
+
+
+_SLIDERS = (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.FloatRangeSlider, W.IntRangeSlider)
+SLIDER_TRACK_PX = 200
+
+
+def _slider_width(widget) -> str:
+    """Room for the label, a track of at least ``SLIDER_TRACK_PX`` and the readout.
+
+    With ``description_width="initial"`` the label takes what it needs and the track gets the rest, so a long
+    label in a fixed width leaves a track too short to use (seen: "NMDA block by ketamine (fraction)").
+    The label width is estimated at 7.5 px per character (JupyterLab's 13 px sans-serif).
+    """
+    label_px = int(7.5 * len(widget.description or "")) + 12
+    needed = label_px + SLIDER_TRACK_PX + 70  # 70: the readout
+    given = str(widget.layout.width or "")
+    if given.endswith("px"):
+        needed = max(needed, int(float(given[:-2])))
+    return f"{needed}px"
 
 
 def png_rgb(rgba: np.ndarray, level: int = 1) -> bytes:

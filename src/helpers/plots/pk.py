@@ -1,6 +1,7 @@
 """Plots for the pharmacokinetics layer. Each function draws on the Axes it is given and returns its artists."""
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 
 from .. import _validate as v
@@ -80,11 +81,18 @@ def update_dosing_bars(coll, spans_h, unit: str) -> None:
 
 
 def concentration_band(ax, low: float, high: float, label: str, *, color: str = "C4", alpha: float = 0.18):
-    """A shaded horizontal band (e.g. the analgesic range) with its label inside, at the left."""
+    """A shaded horizontal band (e.g. the analgesic range) with its label inside, at the left.
+
+    The label is in the sheet's text colour on a half-opaque patch of the axes colour, above the curves, so it
+    stays readable in the dark sheet and where a curve crosses it.
+    """
     patch = ax.axhspan(low, high, color=color, alpha=alpha, linewidth=0, zorder=0)
     text = ax.annotate(label, xy=(0.01, np.sqrt(low * high) if ax.get_yscale() == "log" else (low + high) / 2),
                        xycoords=("axes fraction", "data"), va="center", ha="left",
-                       fontsize="small", color="0.35", zorder=1, annotation_clip=True, clip_on=True)
+                       fontsize="small", color=matplotlib.rcParams["text.color"], zorder=4,
+                       annotation_clip=True, clip_on=True,
+                       bbox={"boxstyle": "round,pad=0.2", "facecolor": matplotlib.rcParams["axes.facecolor"],
+                             "edgecolor": "none", "alpha": 0.75})
     text.set_in_layout(False)  # off-screen when the y range is below the band: must not squeeze the axes
     return patch, text
 
