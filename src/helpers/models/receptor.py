@@ -33,7 +33,7 @@ __all__ = [
     "nmda_current", "slope_conductance", "peak_inward_voltage", "negative_slope_region", "IVRelation",
     "iv_relation", "conducting_fraction", "coincidence_table",
     "Blocker", "BLOCKERS", "blocker", "blocker_conc_um", "block_at_plasma",
-    "ClinicalBand", "CLINICAL_BANDS_NG_ML", "band_block",
+    "ClinicalBand", "CLINICAL_BANDS_NG_ML", "band_block", "band_for_drug", "S_KETAMINE_POTENCY_VS_RACEMATE",
     "ChannelKinetics", "KINETICS", "rate_matrix", "BlockTimeCourse", "block_time_course",
 ]
 
@@ -303,6 +303,27 @@ CLINICAL_BANDS_NG_ML = MappingProxyType({
     "anaesthetic": ClinicalBand("anaesthetic", 1200.0, 2400.0, _ZANOS, "cited",
                                 "1-2 mg/kg IV; 5-10 µM (Clements 1982, Idvall 1983 and others)."),
 })
+
+
+#: Clinical potency of S-ketamine relative to the racemate: about 2x (Bell 2009, Pain 141:210 [V]; Oxford ICU
+#: drugs text [V2]). Used only to translate the racemic bands to S-ketamine levels (see ``band_for_drug``).
+S_KETAMINE_POTENCY_VS_RACEMATE = 2.0
+
+
+def band_for_drug(band: str, drug: str) -> tuple[float, float, str]:
+    """(low, high, label) of a clinical band in plasma levels of ``drug`` ("racemic" or "S-ketamine").
+
+    The bands were measured with racemic ketamine (Zanos 2018 Table 1). For S-ketamine they are divided by its
+    clinical potency relative to the racemate (about 2x), which is our arithmetic [D] on a rounded ratio, not a
+    measured S-ketamine band: the label says so.
+    """
+    b = CLINICAL_BANDS_NG_ML[v.choice(band, "band", CLINICAL_BANDS_NG_ML)]
+    drug = v.choice(drug, "drug", ("racemic", "S-ketamine"))
+    if drug == "racemic":
+        return b.low_ng_ml, b.high_ng_ml, f"{b.name} range {b.low_ng_ml:.0f}–{b.high_ng_ml:.0f} ng/mL (racemic)"
+    f = S_KETAMINE_POTENCY_VS_RACEMATE
+    lo, hi = b.low_ng_ml / f, b.high_ng_ml / f
+    return lo, hi, f"{b.name} range as S-ketamine ≈ {lo:.0f}–{hi:.0f} ng/mL (racemic ÷ {f:g}; derived)"
 
 
 def band_block(band: str, blocker: str = "S-ketamine") -> tuple[float, float]:
