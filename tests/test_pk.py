@@ -598,3 +598,58 @@ def test_exact_auc_agrees_with_trapezoid_of_the_curve():
     exact = pk.amounts(MIXED_REGIMEN, t).auc_plasma_ng_h_per_ml[-1]
     trap = pk.simulate(MIXED_REGIMEN, t).auc_ng_h_per_ml
     assert trap == pytest.approx(exact, rel=1e-5)
+
+
+# ---- time_to_fall_h: the half-fall of any sampled curve --------------------------------------------------------
+def test_time_to_fall_of_an_exponential_is_its_half_life():
+    """Closed form: c = exp(-k t) halves in ln 2 / k; linear interpolation on a fine grid is within 1e-4 h."""
+    k = 0.7
+    t = np.linspace(0.0, 10.0, 20_001)
+    assert pk.time_to_fall_h(t, np.exp(-k * t), 0.0) == pytest.approx(math.log(2) / k, abs=1e-4)
+    assert pk.time_to_fall_h(t, np.exp(-k * t), 2.0, 0.2) == pytest.approx(math.log(5) / k, abs=1e-4)
+
+
+@pytest.mark.parametrize("model", sorted(pk.MODELS))
+@pytest.mark.parametrize("duration_h", [0.5, 4.0, 100.0])
+def test_time_to_fall_of_a_simulated_infusion_agrees_with_the_exact_half_time(model, duration_h):
+    """Two methods: the sampled half-fall of a simulated single infusion and the exact context-sensitive
+    half-time (root of the sum of exponentials) agree to 1% or 30 s."""
+    t = np.concatenate([np.linspace(0.0, duration_h, 200), duration_h + np.geomspace(1e-4, 24.0, 4000)])
+    res = pk.simulate([pk.infusion(20.0, duration_h)], t, model=model)
+    got = pk.time_to_fall_h(res.t_h, res.plasma_ng_ml, duration_h)
+    exact = pk.context_sensitive_half_time_h(duration_h, model=model)
+    assert got == pytest.approx(exact, rel=0.01, abs=30 / 3600)
+
+
+def test_time_to_fall_is_infinite_when_the_curve_never_falls_far_enough():
+    t = np.linspace(0.0, 1.0, 11)
+    assert pk.time_to_fall_h(t, np.ones_like(t), 0.5) == math.inf
+    assert pk.time_to_fall_h(t, np.zeros_like(t), 0.5) == math.inf
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"stop_h": 2.0}, "stop_h"), ({"stop_h": -1.0}, "stop_h"), ({"fraction": 0.0}, "fraction"),
+    ({"fraction": 1.0}, "fraction"), ({"conc": [1.0, 2.0]}, "conc"), ({"conc": [1.0, float("nan"), 0.5]}, "conc"),
+    ({"t_h": [0.0, 1.0, 0.5]}, "t_h"),
+])
+def test_time_to_fall_rejects_bad_input(kwargs, name):
+    args = {"t_h": [0.0, 0.5, 1.0], "conc": [1.0, 0.6, 0.3], "stop_h": 0.0, "fraction": 0.5, **kwargs}
+    with pytest.raises(ValueError, match=name):
+        pk.time_to_fall_h(**args)
+
+
+# ---- route constants pinned to the facts sheet / addendum (the solve_ivp reference reads them from pk) ---------
+def test_route_constants_are_the_published_ones():
+    """ka (1/h) and F by route, as the facts addendum §4 and §1b give them: the ODE cross-check shares these
+    inputs with the code, so they are pinned here as literals."""
+    expected_ka = {"intranasal": 2.93, "sublingual": 2.4, "oral": 0.97, "im": 5.0}
+    for route, ka in expected_ka.items():
+        assert pk.ROUTES[route].ka_per_h == ka, route
+    expected_f = {("im", "racemic"): 0.93, ("oral", "racemic"): 0.20, ("oral", "S-ketamine"): 0.08,
+                  ("sublingual", "racemic"): 0.29, ("sublingual", "S-ketamine"): 0.263,
+                  ("intranasal", "racemic"): 0.45, ("intranasal", "S-ketamine"): 0.48}
+    for (route, drug), f in expected_f.items():
+        assert pk.ROUTES[route].bioavailability[drug] == f, (route, drug)
+    assert {r: pk.ROUTES[r].presystemic_to_norketamine for r in pk.EXTRAVASCULAR_ROUTES} == {
+        "im": 0.0, "intranasal": 1.0, "sublingual": 1.0, "oral": 1.0}
+    assert pk.EFFECT_SITES_FITTED_TO == "S-ketamine"

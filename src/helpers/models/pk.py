@@ -71,7 +71,8 @@ from .. import units
 
 __all__ = [
     "FAST_EFFECT_T_HALF_MIN", "FAST_EFFECT_SOURCE", "SLOW_EFFECT_T_HALF_DAYS", "SLOW_EFFECT_SOURCE",
-    "FAST_EFFECT_REFERENCE", "SLOW_EFFECT_REFERENCE", "REFERENCE_KEYS",
+    "FAST_EFFECT_REFERENCE", "SLOW_EFFECT_REFERENCE", "REFERENCE_KEYS", "EFFECT_SITES_FITTED_TO",
+    "time_to_fall_h",
     "WEIGHT_RANGE_KG", "DRUGS", "NorketamineModel", "MicroConstantModel", "AllometricModel",
     "ScaledParameters", "MODELS", "ByDrug", "Route", "ROUTES", "EXTRAVASCULAR_ROUTES", "Bolus", "Infusion",
     "bolus", "infusion", "course", "repeat", "total_dose_mg", "PKResult", "PKAmounts", "simulate", "amounts",
@@ -84,7 +85,9 @@ __all__ = [
 # Effect sites
 # --------------------------------------------------------------------------------------------------------
 
-#: Blood–effect-site equilibration half-life (min) of the fast (acute) effect site.
+#: Blood–effect-site equilibration half-life (min) of the fast effect site: the mean over Olofsen's endpoints
+#: (for pain alone it was 11.8 min). Both effect sites were fitted to S-ketamine; on the racemic models they are
+#: an assumption (see ``EFFECT_SITES_FITTED_TO``).
 FAST_EFFECT_T_HALF_MIN = 6.1
 FAST_EFFECT_SOURCE = ("Olofsen et al. 2012, Anesthesiology 117:353: blood-effect-site equilibration t½ "
                       "6.1 min averaged over endpoints (range 0-11.8 min; pain 11.8 min) [V]")
@@ -92,6 +95,8 @@ FAST_EFFECT_SOURCE = ("Olofsen et al. 2012, Anesthesiology 117:353: blood-effect
 SLOW_EFFECT_T_HALF_DAYS = 10.9
 SLOW_EFFECT_SOURCE = ("Dahan et al. 2011, Eur J Pain 15:258: onset/offset t½ 10.9 ± 4.0 days "
                       "(95% CI 5.3-20.5) for S-ketamine in CRPS-1 [V]")
+#: The drug both effect-site half-lives were measured with; other drugs reuse them as an assumption.
+EFFECT_SITES_FITTED_TO = "S-ketamine"
 FAST_EFFECT_REFERENCE = "olofsen_2012"
 SLOW_EFFECT_REFERENCE = "dahan_2011"
 
@@ -454,7 +459,8 @@ ROUTES: dict[str, Route] = {
         evidence="assumed", reference_keys=("rolan_2014", "simons_2022_pk")),
     "oral": Route(
         name="oral", label="oral",
-        bioavailability=ByDrug(0.20, 0.08, "~20%, Yanagihara et al. 2003 (range 17-23%) [V]",
+        bioavailability=ByDrug(0.20, 0.08, "~20%, Yanagihara et al. 2003 (n = 3) [V]; other reports 17-23% "
+                                           "(Chong 2006: 23 ± 9%)",
                                "8%, Fanta et al. 2015 [V]"),
         ka_per_h=0.97, presystemic_to_norketamine=1.0,
         source=("F racemic 0.20 (Yanagihara 2003 [V]), S-ketamine 0.08 (Fanta 2015 [V]); ka 0.97/h oral "
@@ -1210,3 +1216,33 @@ def context_sensitive_half_time_h(duration_h, model="fanta_2015", weight_kg: flo
             break
     out = lo.reshape(dur.shape)
     return float(out) if out.ndim == 0 else out
+
+
+def time_to_fall_h(t_h, conc, stop_h: float, fraction: float = 0.5) -> float:
+    """Time (h) after ``stop_h`` for a sampled curve to fall to ``fraction`` of its level at ``stop_h``.
+
+    For any regimen's plasma curve (repeated infusions included), where :func:`context_sensitive_half_time_h`
+    covers a single infusion exactly. Linear interpolation between samples, so the answer is as fine as the
+    time grid. ``math.inf`` when the curve stays above the target to the end of the samples (or the level at
+    ``stop_h`` is zero).
+    """
+    t = v.time_array(t_h, "t_h")
+    c = v.array(conc, "conc")
+    if c.shape != t.shape:
+        raise ValueError(f"conc must have the shape of t_h {t.shape}, got {c.shape}")
+    if not np.all(np.isfinite(c)):
+        raise ValueError("conc must be finite everywhere")
+    stop = v.in_range(stop_h, "stop_h", float(t[0]), float(t[-1]))
+    frac = v.in_range(fraction, "fraction", 0.0, 1.0, low_open=True, high_open=True)
+    c_stop = float(np.interp(stop, t, c))
+    if c_stop <= 0.0:
+        return math.inf
+    target = frac * c_stop
+    after = np.nonzero((t > stop) & (c <= target))[0]
+    if not after.size:
+        return math.inf
+    i = int(after[0])
+    t0, c0 = (stop, c_stop) if t[i - 1] <= stop else (float(t[i - 1]), float(c[i - 1]))
+    t1, c1 = float(t[i]), float(c[i])
+    crossing = t1 if c0 == c1 else t0 + (c0 - target) * (t1 - t0) / (c0 - c1)
+    return crossing - stop

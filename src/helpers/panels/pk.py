@@ -54,9 +54,17 @@ def _fmt_h(hours: float) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def _analgesic_band():
-    band = receptor.CLINICAL_BANDS_NG_ML["analgesic"]
-    return band.low_ng_ml, band.high_ng_ml
+def _analgesic_band(model: str = "domino"):
+    """(low, high, label) of the analgesic band in plasma levels of the model's drug: the measured racemic band,
+    or its S-ketamine translation (derived, see ``receptor.band_for_drug``)."""
+    return receptor.band_for_drug("analgesic", pk.MODELS[model].drug)
+
+
+def _effect_site_caveat(model: str) -> str:
+    if pk.MODELS[model].drug == pk.EFFECT_SITES_FITTED_TO:
+        return ""
+    return (f"Both effect sites were fitted to {pk.EFFECT_SITES_FITTED_TO}; on this racemic model they are an "
+            "assumption. ")
 
 
 class RegimenExplorer(Panel):
@@ -76,14 +84,15 @@ class RegimenExplorer(Panel):
             "interval_d": W.FloatSlider(value=1.0, min=0.5, max=28.0, step=0.5,
                                         description="Start-to-start interval (days)"),
             "weight_kg": W.FloatSlider(value=70.0, min=40.0, max=150.0, step=1.0, description="Weight (kg)"),
-            "biophase": W.Checkbox(value=False, description="Show slow biophase (t½ 10.9 d)"),
+            "biophase": W.Checkbox(value=False,
+                                   description=f"Show slow biophase (t½ {pk.SLOW_EFFECT_T_HALF_DAYS:g} d)"),
             "log_y": W.Checkbox(value=False, description="Log concentration axis"),
         }
 
     def setup(self, fig):
         self.ax = ax = fig.add_subplot()
-        lo, hi = _analgesic_band()
-        self.band = pkplot.concentration_band(ax, lo, hi, "analgesic range 70–160 ng/mL")
+        self.band, self.band_model = None, None
+        self._place_band(self.values["model"])
         self.lines = pkplot.concentration_lines(ax, norketamine=True, effect_fast=True, effect_slow=True)
         self.bars = pkplot.dosing_bars(ax)
         self.unit = None
@@ -105,9 +114,20 @@ class RegimenExplorer(Panel):
     def static_key(self):
         return (self.values["model"], self.values["biophase"])
 
+    def _place_band(self, model: str) -> None:
+        """The analgesic band in the model's drug (racemic, or S-ketamine derived); redrawn when that changes."""
+        if self.band is not None and _analgesic_band(model) == _analgesic_band(self.band_model):
+            return
+        if self.band is not None:
+            for artist in self.band:
+                artist.remove()
+        lo, hi, label = _analgesic_band(model)
+        self.band, self.band_model = pkplot.concentration_band(self.ax, lo, hi, label), model
+
     def draw(self, r):
         res = r["result"]
         ax = self.ax
+        self._place_band(res.model)
         if r["window_h"] != self.window_h:
             self.unit = pkplot.time_axis(ax, r["window_h"])
             self.window_h = r["window_h"]
@@ -128,7 +148,7 @@ class RegimenExplorer(Panel):
 
     def describe(self, r):
         res = r["result"]
-        lo, _hi = _analgesic_band()
+        lo, _hi, band_label = _analgesic_band(res.model)
         drug = _drug(res.model)
         total = sum(e.rate_mg_per_h * e.duration_h for e in r["regimen"])
         n = len(r["regimen"])
@@ -137,20 +157,21 @@ class RegimenExplorer(Panel):
                                                                   if n > 1 else ""))
         text = (f"{_model_label(res.model)}, {res.weight_kg:.0f} kg: {sched} ({total:.0f} mg in all). "
                 f"Peak plasma {drug} {res.peak_ng_ml:.0f} ng/mL at {_fmt_h(res.t_peak_h)}; "
-                f"{_fmt_h(res.time_above_h(lo))} spent above {lo:.0f} ng/mL, the lower edge of the analgesic range. ")
+                f"{_fmt_h(res.time_above_h(lo))} spent above {lo:.0f} ng/mL, the lower edge of the shaded "
+                f"{band_label}. ")
         end = r["end_h"]
-        after = res.t_h > end
-        if after.any():
+        if end < res.t_h[-1]:
             c_end = float(np.interp(end, res.t_h, res.plasma_ng_ml))
-            below = res.t_h[after & (res.plasma_ng_ml <= 0.5 * c_end)]
-            if c_end > 0 and below.size:
+            fall = pk.time_to_fall_h(res.t_h, res.plasma_ng_ml, end, 0.5)
+            if math.isfinite(fall):
                 text += (f"After the last infusion stops, plasma falls to half its end-of-infusion level "
-                         f"({c_end:.0f} ng/mL) within {_fmt_h(below[0] - end)}. ")
+                         f"({c_end:.0f} ng/mL) within {_fmt_h(fall)}. ")
         if res.norketamine_ng_ml is not None:
             text += f"Norketamine peaks at {np.max(res.norketamine_ng_ml):.0f} ng/mL. "
         if r["biophase"]:
             text += (f"The slow biophase (Dahan 2011) reaches {np.max(res.effect_slow_ng_ml):.1f} ng/mL "
                      f"and lags plasma by days. ")
+        text += _effect_site_caveat(res.model)
         if r["overlap"]:
             text += "Each infusion is longer than the interval, so infusions overlap and their rates add. "
         return text.strip()
@@ -173,8 +194,8 @@ class RouteComparison(Panel):
 
     def setup(self, fig):
         self.ax = ax = fig.add_subplot()
-        lo, hi = _analgesic_band()
-        pkplot.concentration_band(ax, lo, hi, "analgesic range")
+        self.band, self.band_model = None, None
+        RegimenExplorer._place_band(self, self.values["model"])
         self.unit = pkplot.time_axis(ax, self.window_h, unit="h")
         self.lines = {r: ax.plot([], [], color=f"C{i}", linestyle=("-", "--", "-.", ":", "-")[i],
                                  label=ROUTE_LABELS[r])[0] for i, r in enumerate(ROUTE_LABELS)}
@@ -187,7 +208,11 @@ class RouteComparison(Panel):
         return {r: pk.simulate([pk.bolus(dose_mg, route=r)], t, model=model, weight_kg=weight_kg)
                 for r in ROUTE_LABELS}
 
+    def static_key(self):
+        return self.values["model"]
+
     def draw(self, results):
+        RegimenExplorer._place_band(self, results["iv"].model)
         for r, res in results.items():
             self.lines[r].set_data(res.t_h, res.plasma_ng_ml)
         self.ax.set_ylim(0, nice_ceiling(max(res.peak_ng_ml for res in results.values()), floor=50))
@@ -221,8 +246,7 @@ class ModelComparison(Panel):
 
     def setup(self, fig):
         self.ax = ax = fig.add_subplot()
-        lo, hi = _analgesic_band()
-        pkplot.concentration_band(ax, lo, hi, "analgesic range")
+        pkplot.concentration_band(ax, *_analgesic_band("domino"))  # the measured (racemic) band
         self.lines = {m: ax.plot([], [], color=f"C{i}", linestyle=("-", "--", "-.", ":")[i % 4],
                                  label=_model_label(m))[0] for i, m in enumerate(pk.MODELS)}
         self.css = {m: ax.axhline(np.nan, color=f"C{i}", linewidth=1.0, linestyle=":", alpha=0.8)
@@ -260,7 +284,9 @@ class ModelComparison(Panel):
             parts.append(f"{_model_label(m)} {c_end:.0f} ng/mL at the end (steady state {r['css'][m]:.0f})")
         return (f"{self.values['rate_mg_per_h']:.0f} mg/h for {_fmt_h(d)}: " + "; ".join(parts) +
                 ". Dotted lines mark each model's steady state, rate ÷ clearance. The models differ because their "
-                "volunteers, sampling sites (arterial or venous) and drug (racemate or S-ketamine) differ.")
+                "volunteers, sampling sites (arterial or venous) and drug (racemate or S-ketamine) differ. The "
+                f"shaded band is the racemic {_analgesic_band('domino')[2].split(' (')[0]}; "
+                f"for S-ketamine, about twice as potent, the {_analgesic_band('fanta_2015')[2]}.")
 
 
 @lru_cache(maxsize=64)
@@ -376,5 +402,6 @@ def model_table(weight_kg: float = 70.0) -> str:
 
 #: Reference keys notebook 04 renders: the PK layer's own sources plus the trials behind the presets.
 REFERENCES = tuple(dict.fromkeys(
-    list(pk.REFERENCE_KEYS) + ["zanos_2018", "hughes_1992", "niesters_2014_review", "cohen_2018"]
+    list(pk.REFERENCE_KEYS) + ["zanos_2018", "hughes_1992", "niesters_2014_review", "cohen_2018", "bell_2009",
+                               "kamp_2020", "sigtermans_2009_anesthesiology"]
     + [p["source"] for p in __import__("helpers.evidence", fromlist=["presets"]).presets("regimen_explorer").values()]))

@@ -5,6 +5,7 @@ import matplotlib
 import numpy as np
 
 from .. import _validate as v
+from ..models.pk import FAST_EFFECT_T_HALF_MIN, SLOW_EFFECT_T_HALF_DAYS
 from ..style import ROLE
 
 __all__ = ["TIME_UNITS", "time_axis", "concentration_lines", "update_concentration", "dosing_bars",
@@ -38,10 +39,10 @@ def concentration_lines(ax, *, norketamine: bool = True, effect_fast: bool = Tru
                                        label="plasma norketamine")[0]
     if effect_fast:
         lines["effect_fast"] = ax.plot([], [], color=ROLE["effect_fast"], linestyle="-.",
-                                       label="fast effect site (t½ 6 min)")[0]
+                                       label=f"fast effect site (t½ {FAST_EFFECT_T_HALF_MIN:.0f} min)")[0]
     if effect_slow:
         lines["effect_slow"] = ax.plot([], [], color=ROLE["effect_slow"], linestyle=":",
-                                       label="slow biophase (t½ 10.9 days)")[0]
+                                       label=f"slow biophase (t½ {SLOW_EFFECT_T_HALF_DAYS:g} days)")[0]
     ax.set_ylabel("concentration (ng/mL)")
     return lines
 
