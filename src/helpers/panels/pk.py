@@ -60,6 +60,13 @@ def _analgesic_band(model: str = "domino"):
     return receptor.band_for_drug("analgesic", pk.MODELS[model].drug)
 
 
+def _label_on_top(panel, text) -> None:
+    """Draw a band label after the curves (last of ``dynamic``), so a curve never runs across the words."""
+    dynamic = [a for a in getattr(panel, "dynamic", []) if a is not getattr(panel, "_band_text", None)]
+    panel._band_text = text
+    panel.dynamic = dynamic + [text]
+
+
 def _effect_site_caveat(model: str) -> str:
     if pk.MODELS[model].drug == pk.EFFECT_SITES_FITTED_TO:
         return ""
@@ -98,6 +105,7 @@ class RegimenExplorer(Panel):
         self.unit = None
         self.window_h = None
         self.dynamic = [*self.lines.values(), self.bars]
+        _label_on_top(self, self.band[1])
 
     def compute(self, model, rate_mg_per_h, session_h, sessions, interval_d, weight_kg, biophase, log_y):
         interval_h = interval_d * 24.0
@@ -123,6 +131,7 @@ class RegimenExplorer(Panel):
                 artist.remove()
         lo, hi, label = _analgesic_band(model)
         self.band, self.band_model = pkplot.concentration_band(self.ax, lo, hi, label), model
+        _label_on_top(self, self.band[1])
 
     def draw(self, r):
         res = r["result"]
@@ -202,6 +211,7 @@ class RouteComparison(Panel):
         ax.set_ylabel("plasma ketamine (ng/mL)")
         ax.legend(loc="upper right")
         self.dynamic = list(self.lines.values())
+        _label_on_top(self, self.band[1])
 
     def compute(self, dose_mg, model, weight_kg):
         t = np.linspace(0.0, self.window_h, N_POINTS)
@@ -246,7 +256,7 @@ class ModelComparison(Panel):
 
     def setup(self, fig):
         self.ax = ax = fig.add_subplot()
-        pkplot.concentration_band(ax, *_analgesic_band("domino"))  # the measured (racemic) band
+        band = pkplot.concentration_band(ax, *_analgesic_band("domino"))  # the measured (racemic) band
         self.lines = {m: ax.plot([], [], color=f"C{i}", linestyle=("-", "--", "-.", ":")[i % 4],
                                  label=_model_label(m))[0] for i, m in enumerate(pk.MODELS)}
         self.css = {m: ax.axhline(np.nan, color=f"C{i}", linewidth=1.0, linestyle=":", alpha=0.8)
@@ -256,6 +266,7 @@ class ModelComparison(Panel):
         self.window_h = None
         self.unit = None
         self.dynamic = [*self.lines.values(), *self.css.values()]
+        _label_on_top(self, band[1])
 
     def compute(self, rate_mg_per_h, duration_h, weight_kg):
         window_h = nice_window_h(duration_h, tail_frac=0.5, min_tail_h=1.5)
