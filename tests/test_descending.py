@@ -13,6 +13,7 @@ from scipy.integrate import solve_ivp
 
 from helpers import evidence
 from helpers.models import descending as d
+from helpers.models import pk
 from helpers.panels import descending as panels
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
@@ -36,20 +37,49 @@ def test_pain_curve_half_maximum_and_calibration():
 
 
 def test_gain_is_one_minus_inhibition_plus_facilitation():
-    """G = 1 - I + F by definition; no ketamine leaves the recruited balance untouched in both settings."""
+    """G = 1 - I + F by definition, and the net change G - 1 = F - I (negative = net inhibition); no ketamine
+    leaves the recruited balance untouched in both settings."""
     assert d.descending_gain(0.3, 0.05) == pytest.approx(0.75)
     assert d.descending_gain(0.0, 0.0) == 1.0
+    assert d.gain_change(0.3, 0.05) == pytest.approx(-0.25)
+    np.testing.assert_allclose(d.gain_change([0.3, 0.1], [0.29, 1.12]), [-0.01, 1.02], atol=1e-12)
     for setting in d.SETTINGS:
         i_eff, f_eff = d.effective_balance(setting, 0.4, 0.2, 0.0)
         assert (float(i_eff), float(f_eff)) == pytest.approx((0.4, 0.2))
 
 
-def test_cpm_effect_is_during_minus_alone():
-    """The sign convention: CPM = pain(during) - pain(alone), negative = inhibition; percent relative to alone."""
+def _cpm_closed_form(gain, curve=d.PAIN_CURVE):
+    """CPM (points) worked out by hand, without the model's functions: the test stimulus is calibrated so that
+    (s/s50)^n = p/(10 - p) with p the pain alone; during conditioning x = G^n p/(10 - p) and pain = 10 x/(1 + x)."""
+    p = curve.test_pain_nrs
+    x = gain ** curve.hill * p / (10.0 - p)
+    return 10.0 * x / (1.0 + x) - p
+
+
+@pytest.mark.parametrize("setting", d.SETTINGS)
+@pytest.mark.parametrize("k", [0.0, 0.5, 1.0])
+def test_cpm_effect_matches_a_closed_form(setting, k):
+    """Sign convention and size: CPM = pain(during) - pain(alone), negative = inhibition, percent of pain alone.
+    Checked against the Hill-curve closed form with the balance written out from the hypothesis weights, so a
+    wrong gain, calibration or sign in the model would fail."""
+    s, h = d.DEFAULT_STATES[setting], d.HYPOTHESES[setting]
+    i_eff = s.inhibition * (1 - h.supraspinal_inhibition_loss * k)
+    f_eff = s.facilitation * (1 - h.spinal_facilitation_block * k) + h.supraspinal_facilitation_gain * k
+    want = _cpm_closed_form(1 - i_eff + f_eff)
+    r = _default(setting, k)
+    assert r.pain_alone == pytest.approx(d.PAIN_CURVE.test_pain_nrs, rel=1e-12)
+    assert r.cpm == pytest.approx(want, rel=1e-12, abs=1e-12)
+    assert r.cpm_pct == pytest.approx(100 * want / d.PAIN_CURVE.test_pain_nrs, rel=1e-12, abs=1e-12)
+    assert r.cpm_no_ketamine == pytest.approx(_cpm_closed_form(1 - s.inhibition + s.facilitation), rel=1e-12)
+    assert d.cpm_effect(setting, s.inhibition, s.facilitation, k) == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def test_healthy_default_cpm_is_the_documented_value():
+    """By hand: G = 0.75, 0.75^2.5 = 0.4871, x = 0.7307, pain 4.22/10, so CPM = -1.78 points (-29.6 %), the
+    "about -1.8 points (-30 %)" the notebook and the parameter's source quote."""
     r = _default("healthy")
-    assert r.cpm == pytest.approx(r.pain_during - r.pain_alone)
-    assert r.cpm_pct == pytest.approx(100 * r.cpm / r.pain_alone)
-    assert d.cpm_effect("healthy", 0.3, 0.05, 0.0) == pytest.approx(r.cpm)
+    assert r.cpm == pytest.approx(-1.778, abs=0.002)
+    assert r.cpm_pct == pytest.approx(-29.6, abs=0.1)
 
 
 # ---- the CPM paradigm and impaired CPM ----------------------------------------------------------------------------
@@ -181,10 +211,13 @@ def test_fast_and_slow_biophase_give_different_time_courses():
     assert abs(cpm_slow[1] - base) < 0.01 * abs(full)
 
 
-def test_biophase_half_lives_are_the_cited_values():
-    """Cited constants: Olofsen 2012 t½ke0 6.1 min; Dahan 2011 onset/offset t½ 10.9 days."""
-    assert d.T_HALF_KE0_FAST_H * 60 == pytest.approx(6.1)
-    assert d.T_HALF_KE0_SLOW_H / 24 == pytest.approx(10.9)
+def test_biophase_half_lives_are_the_pk_layers():
+    """One source of truth: the two hypothetical biophases use the PK layer's effect-site half-lives (Olofsen
+    2012 mean across endpoints 6.1 min; Dahan 2011 10.9 days), only converted to hours."""
+    assert d.T_HALF_KE0_FAST_H == pk.FAST_EFFECT_T_HALF_MIN / 60.0
+    assert d.T_HALF_KE0_SLOW_H == pk.SLOW_EFFECT_T_HALF_DAYS * 24.0
+    assert pk.FAST_EFFECT_T_HALF_MIN == pytest.approx(6.1)
+    assert pk.SLOW_EFFECT_T_HALF_DAYS == pytest.approx(10.9)
 
 
 # ---- evidence labels, presets ----------------------------------------------------------------------------------
@@ -232,6 +265,18 @@ def _assert_blit_matches_full(p):
     assert (np.abs(fast - full).max(axis=2) > 24).mean() < 1e-4
 
 
+@pytest.mark.parametrize("preset", ["healthy_ketamine", "chronic_ketamine"])
+def test_balance_panel_net_markers_are_the_models_gain_change(preset):
+    """The net diamonds sit at the model's gain change for the recruited and the ketamine balance, and the
+    description prints the same numbers (the plot does no arithmetic of its own)."""
+    p = panels.balance(preset)
+    c = p.result.cpm
+    want = [d.gain_change(c.inhibition, c.facilitation), d.gain_change(c.inhibition_eff, c.facilitation_eff)]
+    xs, _ys = p.bal["net"].get_data()
+    np.testing.assert_allclose(xs, want, rtol=0, atol=1e-12)
+    assert f"{want[0]:+.2f} without ketamine, {want[1]:+.2f} with it" in p.description
+
+
 def test_cpm_panel_bars_show_the_model_numbers():
     """The bar heights are the model's pains (wiring only, no science in the panel)."""
     p = panels.cpm_experiment("chronic_ketamine")
@@ -250,6 +295,7 @@ def test_cpm_panel_bars_show_the_model_numbers():
     (lambda: d.pain_nrs(120.0), "stimulus_pct"),
     (lambda: d.pain_nrs(50.0, -1.0), "gain"),
     (lambda: d.descending_gain(0.2, 3.0), "facilitation"),
+    (lambda: d.gain_change(-0.1, 0.2), "inhibition"),
     (lambda: d.stimulus_response("healthy", 0.3, 0.1, 0.0, stimulus_pct=[0, 50, -5]), "stimulus_pct"),
     (lambda: d.effect_site_after_infusion([0, 1], 0.0, 0.1), "duration_h"),
     (lambda: d.effect_site_after_infusion([0, 1], 1.0, -0.1), "t_half_ke0_h"),

@@ -326,6 +326,30 @@ def test_course_agrees_with_solve_ivp_for_an_infusion_pulse():
     np.testing.assert_allclose(s, ref, atol=1e-7)
 
 
+@pytest.mark.parametrize("drive", [0.0, 0.5, 1.0, 3.0])
+def test_recovery_half_time_closed_form_matches_the_course(drive):
+    """Two methods: after a rectangular block ends, the simulated S regains half its drop at ln 2 / r,
+    r = drive/τ_up + 1/τ_down, for a short and a long infusion alike (the drop's depth does not matter)."""
+    t_half = spinal.recovery_half_time_h(drive)
+    p = spinal.SENSITISATION
+    assert t_half == pytest.approx(np.log(2) / (drive / p.tau_up_h + 1 / p.tau_down_h), rel=1e-12)
+    s0 = max(spinal.sensitisation_steady_state(drive), 0.3)   # drive 0: start sensitised, decay only
+    for infusion_h in (24.0, 300.0):
+        start = 48.0
+        stop = start + infusion_h
+        t, block = spinal.pulse_schedule(stop + 4 * t_half, start, infusion_h, 0.8, n=20_000)
+        s = spinal.sensitisation_course(t, drive, block, s0=s0)
+        s_end, s_star = float(np.interp(stop, t, s)), spinal.sensitisation_steady_state(drive)
+        after = t > stop
+        crossed = np.interp(0.5, (s[after] - s_end) / (s_star - s_end), t[after])   # fraction regained
+        assert crossed - stop == pytest.approx(t_half, rel=2e-3)
+
+
+def test_recovery_half_time_default_is_about_a_day():
+    """Illustrative defaults at drive 1: ln 2 / (1/48 + 1/168) h = 25.9 h, "about a day" as notebook 02 says."""
+    assert spinal.recovery_half_time_h(1.0) == pytest.approx(25.87, abs=0.01)
+
+
 def test_pulse_schedule_is_an_exact_step():
     """The block is the level strictly inside the infusion, 0 outside, with the step at the exact times."""
     t, b = spinal.pulse_schedule(100.0, 10.0, 25.0, 0.6, n=11)
@@ -430,6 +454,26 @@ def test_windup_panel_describes_numbers_and_spares_first_response():
     heights = [a.get_height() + n.get_height() for a, n in zip(p.bars["ampa"].patches, p.bars["nmda"].patches)]
     np.testing.assert_allclose(heights[:15], r.response)
     assert heights[15:] == [0.0] * 5
+
+
+@pytest.mark.parametrize("drive, infusion_h", [(1.0, 100.0), (0.4, 24.0), (2.5, 336.0)])
+def test_sensitisation_panel_prints_the_models_half_recovery(drive, infusion_h):
+    """The half-recovery time the panel prints is the model's recovery_half_time_h, in days to one decimal
+    (wiring only: the panel computes nothing itself)."""
+    from helpers.panels import spinal as P
+
+    p = P.sensitisation_course(drive=drive, infusion_h=infusion_h)
+    want = spinal.recovery_half_time_h(drive) / 24
+    assert f"recovered half of its drop {want:.1f} days after the infusion" in p.description
+
+
+def test_windup_panel_control_train_is_the_model_constant():
+    """The dotted control train the panel draws and describes is the model's CONTROL_HZ train."""
+    from helpers.panels import spinal as P
+
+    p = P.windup_train("vierck_1997_033hz")
+    assert p.result.slow.frequency_hz == spinal.CONTROL_HZ
+    assert f"same train at {spinal.CONTROL_HZ:g} Hz grows {p.result.slow.fold:.2f}-fold" in p.description
 
 
 def test_stimulus_response_panel_names_allodynia_and_hyperalgesia():

@@ -29,8 +29,9 @@ These are hypotheses, one per setting, chosen so that each setting reproduces it
 model does not explain why the populations differ.
 
 Optional time course (hypothetical): ketamine's effect level follows an effect-site level driven by the
-plasma level with a fast (t½ke0 6.1 min, Olofsen 2012 [V]) or slow (10.9 d, Dahan 2011 [V]) equilibration;
-nobody has measured which applies to CPM.
+plasma level with a fast (t½ke0 6.1 min, the mean across the endpoints of Olofsen 2012; 11.8 min for pain [V])
+or slow (10.9 d, Dahan 2011 [V]) equilibration, both taken from :mod:`helpers.models.pk`; nobody has measured
+which applies to CPM.
 """
 from __future__ import annotations
 
@@ -40,11 +41,12 @@ import numpy as np
 
 from .. import _validate as v
 from .. import units
+from . import pk
 
 __all__ = [
     "SETTINGS", "SETTING_LABELS", "PainCurve", "DescendingState", "KetamineHypothesis", "PAIN_CURVE", "DEFAULT_STATES",
     "HYPOTHESES", "T_HALF_KE0_FAST_H", "T_HALF_KE0_SLOW_H", "CPM_TOLERANCE_POINTS", "CPMResult",
-    "descending_gain", "effective_balance", "pain_nrs", "test_stimulus_pct", "cpm_experiment", "cpm_effect",
+    "descending_gain", "gain_change", "effective_balance", "pain_nrs", "test_stimulus_pct", "cpm_experiment", "cpm_effect",
     "classify_cpm", "StimulusResponse", "stimulus_response", "infusion_level", "effect_site_after_infusion",
     "effect_site_level", "cpm_time_course",
 ]
@@ -122,10 +124,11 @@ HYPOTHESES = {
 }
 
 #: Blood-effect-site equilibration half-lives (hours) for the optional time course; which one governs CPM is
-#: unknown (hypothetical). Fast: acute analgesia, Olofsen et al. 2012 (6.1 min, [V]). Slow: chronic relief,
-#: Dahan et al. 2011 Eur J Pain 15:258 (10.9 d, [V]).
-T_HALF_KE0_FAST_H = 6.1 / 60.0
-T_HALF_KE0_SLOW_H = 10.9 * 24.0
+#: unknown (hypothetical). Both come from the PK layer (one source of truth). Fast: 6.1 min, the mean across
+#: the endpoints of Olofsen et al. 2012 (range 0-11.8 min; 11.8 min for pain) [V]. Slow: chronic relief,
+#: Dahan et al. 2011 Eur J Pain 15:258 (10.9 d) [V].
+T_HALF_KE0_FAST_H = pk.FAST_EFFECT_T_HALF_MIN / 60.0
+T_HALF_KE0_SLOW_H = pk.SLOW_EFFECT_T_HALF_DAYS * 24.0
 
 #: CPM effects within this many NRS points of zero are called "no CPM" (a display choice, not a clinical cut-off).
 CPM_TOLERANCE_POINTS = 0.1
@@ -141,6 +144,15 @@ def descending_gain(inhibition, facilitation):
     f = v.array(facilitation, "facilitation", low=0.0, high=2.0)
     out = 1.0 - i + f
     return float(out) if out.ndim == 0 else out
+
+
+def gain_change(inhibition, facilitation):
+    """Net change in descending gain, G − 1 = facilitation − inhibition (negative = net inhibition).
+
+    Same inputs and ranges as :func:`descending_gain`; arrays broadcast.
+    """
+    g = descending_gain(inhibition, facilitation)
+    return g - 1.0
 
 
 def effective_balance(setting: str, inhibition, facilitation, ketamine):

@@ -14,13 +14,16 @@ Three pieces, each a pure function of its inputs (facts sheet §3, addendum §8)
 * :func:`stimulus_response` — pain rating 0–10 against stimulus intensity 0–10: sensitisation multiplies the
   transmission gain, so the curve shifts left (allodynia: the pain threshold falls into the innocuous range)
   and gets steeper (hyperalgesia); NMDA block turns the sensitised gain back down and leaves the normal
-  curve alone.
+  curve alone. That last part matches the *low* doses of Ilkjaer 1996 only (brief heat pain in normal skin
+  unchanged); higher plasma levels do relieve acute experimental pain (Simons 2022, C50 ≈ 285–404 ng/mL;
+  Sigtermans 2009), which this layer does not model.
 
 Evidence: the Mg2+ block, the NMDA reversal potential and the frequency threshold (none at 0.1 Hz, clear at
 >= 0.33 Hz; Vierck 1997, Staud 2007) are *cited*; the time constant, the slow depolarisation per stimulus and
 the NMDA share are *assumed* and tuned so the threshold lands there; the fold of wind-up (2.7–4.6x over
-16 stimuli at 0.5–2 Hz here) is an *assumption* within the 2–10x the addendum suggests; everything in the
-sensitisation state and the stimulus–response curve is *illustrative*. Teaching material, not dosing advice.
+16 stimuli at 0.5–2 Hz here) is an *assumption*, inside a 2–10x range that is itself our assumption (addendum
+§8 suggestion, [U]/[D]; no published fold was confirmed); everything in the sensitisation state and the
+stimulus–response curve is *illustrative*. Teaching material, not dosing advice.
 """
 from __future__ import annotations
 
@@ -57,6 +60,8 @@ __all__ = [
     "CLEAR_WINDUP_FROM",
     "HUMAN_NO_SUMMATION_HZ",
     "HUMAN_SUMMATION_HZ",
+    "CONTROL_HZ",
+    "recovery_half_time_h",
     "pulse_schedule",
 ]
 
@@ -74,6 +79,11 @@ CLEAR_WINDUP_FROM = 1.5
 #: 0.16 Hz [V]) and substantial from 0.33 Hz (Vierck 1997 [V]; Staud 2007 [V]). Cited.
 HUMAN_NO_SUMMATION_HZ = 0.17
 HUMAN_SUMMATION_HZ = 0.33
+
+#: Low-frequency control train (Hz), where responses do not grow: below 0.16 Hz Vierck 1997's heat contacts
+#: gave only late warmth, no summation [V]; rat wide-dynamic-range protocols follow the 0.5 Hz train with
+#: 12 stimuli at 0.1 Hz as the low-frequency comparison (facts sheet §3, animal protocols [V]). Cited.
+CONTROL_HZ = 0.1
 
 #: Frequency range the model accepts (Hz). Slower than 0.01 Hz is not a train; faster than 20 Hz the
 #: single-exponential slow potential is no longer a fair description.
@@ -382,6 +392,21 @@ def pulse_schedule(t_end_h, start_h, duration_h, level, n=2000):
     return t, vals
 
 
+def recovery_half_time_h(drive=1.0, params: SensitisationParams = SENSITISATION):
+    """Time (h) for S to regain half of any drop once the NMDA block has ended, at constant ``drive``.
+
+    With no block, dS/dt = drive·(1 − S)/τ_up − S/τ_down is linear in S, so S returns to S* exponentially at
+    rate r = drive/τ_up + 1/τ_down: t½ = ln 2 / r, the same whatever the depth of the drop (so whatever the
+    length of the infusion that caused it). ``drive`` in [0, 100]; arrays broadcast. Illustrative, as the
+    time constants are (about 1.1 days at drive 1).
+    """
+    d = v.array(drive, "drive", low=0.0, high=DRIVE_MAX)
+    if not isinstance(params, SensitisationParams):
+        raise ValueError(f"params must be a SensitisationParams, got {params!r}")
+    out = np.log(2.0) / (d / params.tau_up_h + 1.0 / params.tau_down_h)
+    return float(out) if out.ndim == 0 else out
+
+
 def sensitisation_steady_state(drive=1.0, block_fraction=0.0, params: SensitisationParams = SENSITISATION):
     """Long-time S for constant ``drive`` and ``block_fraction`` (arrays broadcast):
     S* = k / (1 + k) with k = drive·(1 − block)·τ_down/τ_up."""
@@ -443,8 +468,10 @@ def transmission_gain(sensitisation, block_fraction=0.0, params: StimulusRespons
     """Gain of pain transmission G = 1 + gain_max·S·(1 − block) (>= 1; arrays broadcast).
 
     The NMDA-dependent amplification is what sensitisation adds and what block removes; normal transmission
-    (S = 0) is carried by non-NMDA receptors and is untouched by block here (Ilkjaer 1996: ketamine left brief
-    heat pain in normal skin unchanged).
+    (S = 0) is untouched by block here. That follows Ilkjaer 1996 at its low doses (0.15–0.30 mg/kg bolus,
+    then 0.15–0.30 mg/kg/h: brief heat pain in normal skin unchanged) and is not true at higher plasma
+    levels, which relieve acute experimental pain (Simons 2022: C50 1.2–1.7 nmol/mL ≈ 285–404 ng/mL;
+    Sigtermans 2009: heat-pain analgesia). Those acute effects are outside this layer.
     """
     s = v.array(sensitisation, "sensitisation", low=0.0, high=1.0)
     b = v.array(block_fraction, "block_fraction", low=0.0, high=1.0)

@@ -137,8 +137,11 @@ class Balance(Panel):
         plot.update_balance(self.bal, self._rows(result))
 
     def describe(self, result):
-        return (f"Net change in spinal gain during conditioning: {result.gain_no_ketamine - 1:+.2f} without "
-                f"ketamine, {result.gain - 1:+.2f} with it (negative shifts the stimulus–response curve to the "
+        c = result.cpm
+        net0 = model.gain_change(c.inhibition, c.facilitation)
+        net1 = model.gain_change(c.inhibition_eff, c.facilitation_eff)
+        return (f"Net change in spinal gain during conditioning: {net0:+.2f} without "
+                f"ketamine, {net1:+.2f} with it (negative shifts the stimulus–response curve to the "
                 f"right: less pain for the same stimulus). " + _describe_cpm(result.cpm))
 
 

@@ -56,7 +56,7 @@ class WindupPanel(Panel):
         return SimpleNamespace(
             train=spinal.windup_train(frequency_hz, n_stimuli, block_fraction),
             no_drug=spinal.windup_train(frequency_hz, n_stimuli, 0.0),
-            slow=spinal.windup_train(0.1, n_stimuli, block_fraction),
+            slow=spinal.windup_train(spinal.CONTROL_HZ, n_stimuli, block_fraction),
             f_grid=f_grid,
             fold_drug=spinal.windup_fold(f_grid, n_stimuli, block_fraction),
             fold_none=spinal.windup_fold(f_grid, n_stimuli, 0.0),
@@ -66,10 +66,10 @@ class WindupPanel(Panel):
         gs = fig.add_gridspec(1, 2, width_ratios=[1.55, 1.0])
         ax, axf = fig.add_subplot(gs[0]), fig.add_subplot(gs[1])
         top = spinal.max_response() * 1.12
-        empty = spinal.windup_train(0.1, 1)
+        empty = spinal.windup_train(spinal.CONTROL_HZ, 1)
         self.bars = plot.windup_bars(ax, empty, n_slots=_N_SLOTS)
         self.no_drug_line = plot.response_steps(ax, empty, label="no ketamine", color="C7", linestyle="--")
-        self.slow_line = plot.response_steps(ax, empty, label="same train at 0.1 Hz", color=ROLE["threshold"],
+        self.slow_line = plot.response_steps(ax, empty, label=f"same train at {spinal.CONTROL_HZ:g} Hz", color=ROLE["threshold"],
                                              linestyle=":")
         ax.set_xlim(0.3, _N_SLOTS + 0.7)
         ax.set_ylim(0.0, top)
@@ -117,13 +117,13 @@ class WindupPanel(Panel):
                 f"(first response without drug = 1): {_fold(t.fold)}, {_windup_words(t.fold)}. ")
         text += (f"Just before the last stimulus the membrane sits at {t.v_mv[-1]:.0f} mV (rest {t.v_mv[0]:.0f} mV), "
                  f"where Mg2+ leaves {t.mg_unblocked[-1]:.0%} of NMDA channels unblocked ({t.mg_unblocked[0]:.0%} at "
-                 f"rest). The same train at 0.1 Hz grows {r.slow.fold:.2f}-fold. ")
+                 f"rest). The same train at {spinal.CONTROL_HZ:g} Hz grows {r.slow.fold:.2f}-fold. ")
         if t.block_fraction > 0:
             text += (f"Without ketamine the last response would be {n0.last:.2f} ({_fold(n0.fold)}): the block "
                      f"lowers the first response by {1 - t.first / n0.first:.0%} but the last by "
                      f"{1 - t.last / n0.last:.0%}. ")
         text += ("The frequency threshold follows Vierck 1997 and Staud 2007; the size of the fold is an "
-                 "assumption (2–10x range).")
+                 "assumption (we assumed a 2–10x range; no published fold was found).")
         return text
 
 
@@ -191,9 +191,10 @@ class StimulusResponsePanel(Panel):
         text = (f"Normal: pain starts at intensity {r.thr[0]:.1f}; a light touch ({r.probes[touch]:g}) rates "
                 f"{r.at_normal[touch]:.1f}/10 and a painful stimulus ({r.probes[hurt]:g}) {r.at_normal[hurt]:.1f}/10. ")
         if r.s == 0:
-            return text + ("With no sensitisation all three curves coincide: in this model ketamine does not move "
-                           "the normal curve, because normal pain is carried by non-NMDA transmission. "
-                           "Shapes are illustrative.")
+            return text + ("With no sensitisation all three curves coincide: in this model NMDA block does not "
+                           "move the normal curve, as low-dose ketamine left brief heat pain in normal skin "
+                           "unchanged (Ilkjaer 1996); higher plasma levels do relieve acute experimental pain "
+                           "(Simons 2022), which is not modelled. Shapes are illustrative.")
         allo = "allodynia" if r.at_sens[touch] > 0.05 else "not yet allodynia"
         text += (f"Sensitised (S = {r.s:.2f}, gain {r.gain[0]:.2f}x): pain starts at {r.thr[1]:.1f}"
                  f"{', inside the innocuous range' if r.thr[1] < r.thr[0] else ''}, so the touch rates "
@@ -204,8 +205,9 @@ class StimulusResponsePanel(Panel):
         else:
             text += (f"With {r.block:.0%} NMDA block the gain falls to {r.gain[1]:.2f}x: threshold {r.thr[2]:.1f}, "
                      f"touch {r.at_sens_k[touch]:.1f}/10, painful stimulus {r.at_sens_k[hurt]:.1f}/10. ")
-        return text + ("Ketamine leaves the normal curve where it is: normal pain is carried by non-NMDA "
-                       "transmission. Shapes are illustrative.")
+        return text + ("In this model block leaves the normal curve where it is, as at the low doses of "
+                       "Ilkjaer 1996; higher plasma levels do relieve acute experimental pain (Simons 2022), "
+                       "which is not modelled. Shapes are illustrative.")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -233,15 +235,13 @@ class SensitisationPanel(Panel):
         s = spinal.sensitisation_course(t_h, drive, block, s0=s_star)
         touch = spinal.stimulus_response(spinal.TOUCH_STIMULUS, s, block)
         stop_h = _START_DAY * 24 + infusion_h
-        after = t_h >= stop_h
         s_end = float(np.interp(stop_h, t_h, s))
-        drop = s_star - s_end
-        half = np.nonzero(after & (s >= s_end + 0.5 * drop))[0] if drop > 1e-3 else np.array([], int)
+        half_h = spinal.recovery_half_time_h(drive)
         return SimpleNamespace(t_days=t_h / 24, s=s, s_star=s_star, s_end=s_end, touch=touch,
                                touch0=spinal.stimulus_response(spinal.TOUCH_STIMULUS, s_star),
                                touch_end=float(spinal.stimulus_response(spinal.TOUCH_STIMULUS, s_end)),
                                drive=drive, block=block_fraction, infusion_h=infusion_h, stop_day=stop_h / 24,
-                               half_day=(float(t_h[half[0]] / 24) if half.size else None))
+                               half_recovery_days=half_h / 24)
 
     def setup(self, fig):
         ax_s, ax_p = fig.subplots(2, 1, sharex=True)
@@ -282,11 +282,11 @@ class SensitisationPanel(Panel):
                  f"effect goes with the drug and the touch rates {r.touch_end:.1f}/10, set by S alone. ")
         if r.s_star - r.s_end < 0.02:
             text += "S hardly moved, so nothing outlasts the infusion. "
-        elif r.half_day is None:
+        elif r.stop_day + r.half_recovery_days > _END_DAY:
             text += f"S has not recovered half of its drop by day {_END_DAY:g}. "
         else:
             text += (f"S then rebuilds under the ongoing drive and has recovered half of its drop "
-                     f"{r.half_day - r.stop_day:.1f} days after the infusion, whatever its length: in this one-state "
+                     f"{r.half_recovery_days:.1f} days after the infusion, whatever its length: in this one-state "
                      f"model a longer infusion buys a deeper drop, not a slower return. ")
         return text + ("Time constants are illustrative; notebook 05 compares explanations for relief that lasts "
                        "weeks to months.")

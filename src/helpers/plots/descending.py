@@ -4,6 +4,7 @@ curves during conditioning and the inhibition/facilitation balance.
 Each function draws on the Axes it is given and returns its artists (a dict); the matching ``update_*``
 function moves them to new results in place and returns the artists it changed (for a panel's blitting).
 Colours are cycle references resolved when the artist is made, so the active sheet's palette is kept.
+Numbers come from :mod:`helpers.models.descending` (the net gain change is the model's :func:`gain_change`).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import to_rgba
 
+from ..models import descending as model
 from ..style import ROLE
 
 __all__ = [
@@ -139,7 +141,8 @@ def update_stimulus_response(artists, sr, *, show_ketamine=True):
 def balance(ax, rows, *, labels=("no ketamine", "ketamine"), xlim=(-1.05, 1.25)):
     """Tug-of-war bars: recruited inhibition to the left (−), facilitation to the right (+), net as a diamond.
 
-    ``rows`` is a sequence of ``(inhibition, facilitation)`` pairs, one per label (top to bottom).
+    ``rows`` is a sequence of ``(inhibition, facilitation)`` pairs, one per label (top to bottom); the net is
+    the model's :func:`helpers.models.descending.gain_change`.
     """
     n = len(labels)
     y = np.arange(n)[::-1].astype(float)
@@ -166,6 +169,6 @@ def update_balance(artists, rows):
         rect_i.set_width(i)
         rect_f.set_x(0.0)
         rect_f.set_width(f)
-        nets.append(f - i)
+        nets.append(model.gain_change(i, f))
     artists["net"].set_data(nets, artists["y"][:len(nets)])
     return artists["inhibition"] + artists["facilitation"] + [artists["net"]]
