@@ -100,8 +100,8 @@ def test_racemate_equals_single_blocker_with_effective_ic50():
 
 @pytest.mark.parametrize("name, ki_um", [("S-ketamine", 0.30), ("R-ketamine", 1.4), ("S-norketamine", 1.7)])
 def test_blockers_carry_ebert_ki_and_are_half_blocked_there(name, ki_um):
-    """Ebert 1997 Ki values (abstract) are the IC50s; at that plasma level (converted with the right molar
-    mass) exactly half the receptors are blocked."""
+    """Ebert 1997 Ki values (facts sheet §2, [V2]: as tabulated on a vendor page) are the IC50s; at that plasma
+    level (converted with the right molar mass) exactly half the receptors are blocked."""
     b = r.blocker(name)
     assert b.ic50_um == ki_um
     assert b.evidence == "cited"
@@ -130,6 +130,28 @@ def test_analgesic_levels_block_only_part_of_the_receptors():
         assert r.band_block("anaesthetic", name)[0] > 0.75, name
     for name in ("S-ketamine", "racemic ketamine"):
         assert r.band_block("anaesthetic", name)[0] > 0.9
+
+
+def test_clinical_bands_are_racemic_levels_and_s_ketamine_is_half():
+    """Zanos 2018 Table 1 bands were measured after racemic ketamine, so each band records that drug; and the
+    S-ketamine equivalent of the analgesic band is the racemic one ÷ 2 (Bell 2009: S ≈ 2× racemate) = 35–80
+    ng/mL, labelled derived. Blocking at that level is a similar share to the racemate across its own band."""
+    for band in r.CLINICAL_BANDS_NG_ML.values():
+        assert band.measured_with == "racemic ketamine"
+    lo, hi, label = r.band_for_drug("analgesic", "S-ketamine")
+    assert (lo, hi) == (35.0, 80.0)
+    assert "derived" in label
+    s_block = r.block_at_plasma(np.array([lo, hi]), "S-ketamine")
+    rac_block = r.band_block("analgesic", "racemic ketamine")
+    assert np.allclose(s_block, rac_block, atol=0.06)  # 33–53% vs 37–58%: same order, not identical
+
+
+def test_blocker_molar_mass_follows_its_substance():
+    """ng/mL per µM is the free base's molar mass: 237.7 for S-, R- and racemic ketamine, 223.7 for S-norketamine."""
+    for b in r.BLOCKERS.values():
+        want = units.NORKETAMINE_G_PER_MOL if b.substance == "norketamine" else units.KETAMINE_G_PER_MOL
+        assert b.g_per_mol == want
+    assert r.blocker("S-norketamine").g_per_mol == pytest.approx(223.7)
 
 
 def test_block_at_plasma_is_vectorised():
@@ -321,6 +343,47 @@ def test_exact_solution_agrees_with_solve_ivp():
     assert worst < 1e-8
 
 
+# Orser, Pennefather & MacDonald 1997 (facts sheet §2 [V]), cell-attached: mean open time 3.26 ms, Po′ 0.058, and
+# 1 µM ketamine shortened the mean open time to 68% of control. ChannelKinetics says it reproduces these three.
+
+def _stationary(a: np.ndarray) -> np.ndarray:
+    """Stationary occupancies of a rate matrix: A x = 0 with Σx = 1 (least squares on the stacked system)."""
+    m = np.vstack([a, np.ones(a.shape[1])])
+    rhs = np.zeros(a.shape[0] + 1)
+    rhs[-1] = 1.0
+    return np.linalg.lstsq(m, rhs, rcond=None)[0]
+
+
+def test_orser_mean_open_time_3_26_ms():
+    """Closed form: the mean open time is the mean dwell in O with no drug, 1/k_close = −1/A[O, O] = 3.26 ms
+    (Orser 1997). Exact up to rounding: k_close is defined as 1000/3.26 per s."""
+    a = r.rate_matrix(True, 0.0, 0.3)
+    assert 1000.0 / r.KINETICS.k_close_per_s == pytest.approx(3.26, rel=1e-12)
+    assert -1000.0 / a[1, 1] == pytest.approx(3.26, rel=1e-12)
+
+
+def test_orser_open_probability_0_058_while_glutamate_bound():
+    """Closed form: with glutamate bound and no drug, C ⇄ O settles at O = k_open/(k_open + k_close), Orser's
+    Po′ = 0.058; checked on the rate matrix's stationary state too. Tolerance: half a unit in the last printed
+    digit (±0.0005)."""
+    k = r.KINETICS
+    po = k.k_open_per_s / (k.k_open_per_s + k.k_close_per_s)
+    assert abs(po - 0.058) <= 0.0005
+    x = _stationary(r.rate_matrix(True, 0.0, 0.3))
+    assert x[1] == pytest.approx(po, rel=1e-9)
+    assert x[2] + x[3] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_orser_open_time_shortened_to_68_percent_at_1_um():
+    """Simple open-channel block ends an opening by closing (k_close) or by block (k_on·c), so the mean open time
+    at c is 1/(k_close + k_on·c); at 1 µM it is 68% of control (Orser 1997), ±0.5 percentage point (the printed
+    rounding). Read from the rate matrix: −A[O, O] = k_close + k_on·c, independent of the blocker's IC50."""
+    control = -1.0 / r.rate_matrix(True, 0.0, 0.3)[1, 1]
+    for name in BLOCKER_NAMES:
+        with_drug = -1.0 / r.rate_matrix(True, 1.0, r.blocker(name).ic50_um)[1, 1]
+        assert abs(with_drug / control - 0.68) <= 0.005, name
+
+
 def test_half_block_time_matches_the_trajectory():
     """t_half_s is where the trajectory first reaches half the Hill steady state (reported value consistent)."""
     res = r.block_time_course(0.5, 1.0, 60.0)
@@ -351,6 +414,61 @@ def test_panel_descriptions_carry_the_model_numbers():
     p = P.use_dependence(preset="no_pause")
     assert p.result.rest_s == 0.0 and "block halves" in p.description
     assert "trapped" in P.use_dependence().description
+
+
+def test_block_curve_labels_the_bands_as_racemic():
+    """The bands are racemic plasma levels (Zanos 2018 Table 1): every band label on the plot says "racemic" and
+    the description names the drug the bands were measured with; for S-ketamine it also gives the derived
+    S-ketamine analgesic level from ``band_for_drug`` and the block there."""
+    from helpers.panels import receptor as P
+
+    p = P.block_curve()
+    labels = [t.get_text() for t in p.ax.texts if t.get_text().split(" ")[0] in r.CLINICAL_BANDS_NG_ML]
+    assert len(labels) == len(r.CLINICAL_BANDS_NG_ML)
+    assert all("(racemic)" in t for t in labels), labels
+    text = p.description
+    assert "measured with racemic ketamine" in text
+    lo, hi, _label = r.band_for_drug("analgesic", "S-ketamine")
+    b_lo, b_hi = r.block_at_plasma(np.array([lo, hi]), "S-ketamine")
+    assert f"about {lo:.0f}–{hi:.0f} ng/mL" in text and "derived" in text
+    assert f"({100 * b_lo:.0f}%–{100 * b_hi:.0f}%)" in text
+    p.set(blocker="racemic ketamine")
+    assert "measured with racemic ketamine" in p.description
+
+
+@pytest.mark.parametrize("name, g_per_mol, label", [("S-norketamine", 223.7, "norketamine (µM)"),
+                                                    ("S-ketamine", 237.7, "ketamine (µM)"),
+                                                    ("racemic ketamine", 237.7, "ketamine (µM)")])
+def test_block_curve_micromolar_axis_uses_the_blockers_molar_mass(name, g_per_mol, label):
+    """The top µM axis converts with the chosen blocker's molar mass: its 1 µM tick sits exactly above
+    223.7 ng/mL for S-norketamine and 237.7 ng/mL for ketamine (5.9% apart, ≈ 5 px here; tolerance 0.5 px).
+    Switching there and back also checks that the blitted frame is redrawn with the new axis."""
+    from helpers.panels import receptor as P
+
+    p = P.block_curve()
+    p.set(blocker="S-norketamine" if name != "S-norketamine" else "S-ketamine")
+    p.set(blocker=name)
+    x_top = p.um_axis.transData.transform([(1.0, 0.5)])[0, 0]
+    x_bottom = p.ax.transData.transform([(g_per_mol, 0.5)])[0, 0]
+    assert abs(x_top - x_bottom) < 0.5
+    assert p.um_axis.get_xlabel() == label
+    fast = np.frombuffer(p.render_png(), dtype=np.uint8)
+    full = np.frombuffer(p.render_png(full=True), dtype=np.uint8)
+    assert fast.shape == full.shape and np.array_equal(fast, full)
+
+
+def test_resting_potential_is_a_model_constant_the_panel_reads(monkeypatch):
+    """−70 mV "at rest" is an assumed textbook value kept in the model (with its evidence label); the I–V panel's
+    bar legend and description read it from there rather than typing it (change it and both follow)."""
+    from helpers.panels import receptor as P
+
+    assert r.V_REST_MV == -70.0 and r.V_REST_EVIDENCE == "assumed"
+    monkeypatch.setattr(r, "V_REST_MV", -65.0)
+    p = P.iv_curve()
+    legend = [t.get_text() for t in p.ax_bars.get_legend().get_texts()]
+    assert "at rest (−65 mV)" in legend
+    assert "conduct at rest (−65 mV)" in p.description
+    assert p.result["table"][(True, False)] == pytest.approx(r.mg_unblocked_fraction(-65.0, 1.0))
 
 
 def test_presets_cite_receptor_references_and_figures_are_registered():

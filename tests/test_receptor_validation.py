@@ -30,6 +30,8 @@ CASES = [
     ("blocker", lambda: r.block_at_plasma(100.0, "MK-801")),
     ("conc_ng_ml", lambda: r.blocker_conc_um([100.0, np.nan], "S-ketamine")),
     ("band", lambda: r.band_block("sedation")),
+    ("band", lambda: r.band_for_drug("sedation", "racemic")),
+    ("drug", lambda: r.band_for_drug("analgesic", "R-ketamine")),
     ("glutamate_bound", lambda: r.rate_matrix(1, 1.0, 0.3)),
     ("conc_um", lambda: r.block_time_course(-1.0, 1.0, 10.0)),
     ("conc_um", lambda: r.block_time_course(True, 1.0, 10.0)),

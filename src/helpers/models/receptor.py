@@ -12,9 +12,10 @@ Also here: the current-voltage relation (:func:`nmda_current`, :func:`iv_relatio
 concentration bands (:data:`CLINICAL_BANDS_NG_ML`) and a use-dependent trapping-block kinetic scheme
 (:func:`block_time_course`).
 
-Evidence: the Mg2+ constants and the Ki values are cited; using a [3H]MK-801 binding Ki as the IC50 for channel
-block is an *assumption*; the racemate as two competing enantiomers is our derivation [D]; all absolute rates of
-the kinetic scheme are *illustrative*. Teaching material, not dosing advice.
+Evidence: the Mg2+ constants [V] and the Ki values [V2, vendor table] are cited; using a [3H]MK-801 binding Ki
+as the IC50 for channel block is an *assumption*; the racemate as two competing enantiomers is our derivation [D];
+all absolute rates of the kinetic scheme are *illustrative*; the clinical bands are *racemic* plasma levels.
+Teaching material, not dosing advice.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from .. import _validate as v
 from .. import units
 
 __all__ = [
-    "MG_VOLTAGE_PER_MV", "MG_HALF_MM", "E_REV_MV", "V_NORM_MV",
+    "MG_VOLTAGE_PER_MV", "MG_HALF_MM", "E_REV_MV", "V_NORM_MV", "V_REST_MV", "V_REST_SOURCE", "V_REST_EVIDENCE",
     "mg_unblocked_fraction", "fraction_blocked", "competing_block",
     "nmda_current", "slope_conductance", "peak_inward_voltage", "negative_slope_region", "IVRelation",
     "iv_relation", "conducting_fraction", "coincidence_table",
@@ -44,6 +45,11 @@ MG_HALF_MM = 3.57
 E_REV_MV = 0.0
 #: Currents are normalised to the Mg2+-free current of fully open channels at -70 mV: I = -1 there.
 V_NORM_MV = 70.0
+#: Resting membrane potential used for "at rest": -70 mV, a round textbook value (*assumed*: not from a cited
+#: measurement or the facts sheet).
+V_REST_MV = -70.0
+V_REST_SOURCE = "textbook round value for a neuron's resting potential; not from a cited measurement"
+V_REST_EVIDENCE = "assumed"
 _V_LIMIT_MV = 200.0
 
 
@@ -175,7 +181,7 @@ class IVRelation:
     e_rev_mv: float
 
 
-def iv_relation(mg_mm=1.0, v_mark_mv=-70.0, v_mv=None, *, e_rev_mv=E_REV_MV):
+def iv_relation(mg_mm=1.0, v_mark_mv=V_REST_MV, v_mv=None, *, e_rev_mv=E_REV_MV):
     """I–V curve with and without Mg2+ over ``v_mv`` (default −100…+40 mV), plus the features a student reads."""
     mg = v.in_range(mg_mm, "mg_mm", 0.0, 10.0)
     mark = v.in_range(v_mark_mv, "v_mark_mv", -_V_LIMIT_MV, _V_LIMIT_MV)
@@ -209,7 +215,7 @@ def conducting_fraction(glutamate_bound, v_mv, mg_mm=1.0):
     return float(out) if out.ndim == 0 else out
 
 
-def coincidence_table(mg_mm=1.0, v_rest_mv=-70.0, v_depolarised_mv=-20.0):
+def coincidence_table(mg_mm=1.0, v_rest_mv=V_REST_MV, v_depolarised_mv=-20.0):
     """Conducting fraction for {glutamate no/yes} × {rest, depolarised}: ``{(glutamate, depolarised): value}``."""
     rest = v.in_range(v_rest_mv, "v_rest_mv", -_V_LIMIT_MV, _V_LIMIT_MV)
     dep = v.in_range(v_depolarised_mv, "v_depolarised_mv", -_V_LIMIT_MV, _V_LIMIT_MV)
@@ -224,6 +230,7 @@ class Blocker:
     """An NMDA channel blocker. ``ic50_um`` (µM) is the Ki of [3H]MK-801 displacement used as the IC50 for
     channel block — an *assumption*: a binding Ki in Mg2+-free membranes is not a functional IC50 in Mg2+.
     ``components``: ((name, mole fraction), ...) for a mixture; a pure compound lists itself.
+    ``substance`` picks the molar mass for ng/mL <-> µM (:attr:`g_per_mol`).
     """
     name: str
     ic50_um: float
@@ -238,9 +245,14 @@ class Blocker:
         """The IC50 as a plasma mass concentration (ng/mL)."""
         return float(units.um_to_ng_ml(self.ic50_um, self.substance))
 
+    @property
+    def g_per_mol(self) -> float:
+        """Molar mass of the blocker's free base (g/mol): ng/mL per µM (ketamine 237.7, norketamine 223.7)."""
+        return float(units.um_to_ng_ml(1.0, self.substance))
 
-_EBERT = ("Ebert, Mikkelsen, Thorkildsen & Borgbjerg 1997, Eur J Pharmacol 333:99-104 (Ki vs [3H]MK-801, rat "
-          "brain; abstract) [V]")
+
+_EBERT = ("Ebert, Mikkelsen, Thorkildsen & Borgbjerg 1997, Eur J Pharmacol (333:99-104 [U]) (Ki vs [3H]MK-801, "
+          "rat brain; as tabulated on a vendor page) [V2]")
 _S = Blocker("S-ketamine", 0.30, "ketamine", (("S-ketamine", 1.0),), _EBERT, "cited",
              "Ki 0.30 µM used as IC50 (assumption).")
 _R = Blocker("R-ketamine", 1.4, "ketamine", (("R-ketamine", 1.0),), _EBERT, "cited",
@@ -250,8 +262,8 @@ _NK = Blocker("S-norketamine", 1.7, "norketamine", (("S-norketamine", 1.0),), _E
 #: Racemate: 1:1 S + R competing for the pore site -> effective IC50 = 1 / (0.5/K_S + 0.5/K_R) [D].
 _RAC_IC50 = 1.0 / (0.5 / _S.ic50_um + 0.5 / _R.ic50_um)
 _RAC = Blocker("racemic ketamine", _RAC_IC50, "ketamine", (("S-ketamine", 0.5), ("R-ketamine", 0.5)),
-               "derived [D] from Ebert 1997 S and R Ki; cross-check: Sałat 2015 measured racemic Ki 0.119 µM "
-               "(another lab)", "assumed",
+               "derived [D] from Ebert 1997 S and R Ki [V2]; cross-check: Sałat 2015 measured racemic Ki 0.119 µM "
+               "(another lab; same vendor page [V2])", "assumed",
                f"1:1 S + R as two competing blockers: effective IC50 {_RAC_IC50:.3f} µM.")
 
 #: The blockers by name (S-ketamine, R-ketamine, racemic ketamine, S-norketamine).
@@ -272,9 +284,9 @@ def blocker_conc_um(conc_ng_ml, blocker: str = "S-ketamine"):
 def block_at_plasma(conc_ng_ml, blocker: str = "S-ketamine"):
     """Fraction of NMDA receptors blocked at steady state by a plasma concentration (ng/mL) of ``blocker``.
 
-    Hill coefficient 1, IC50 = Ebert 1997 Ki (assumption, see :class:`Blocker`). The racemate is computed as
-    S and R (half each) competing for the pore site. Plasma is taken as the receptor's concentration
-    (no effect-site delay, no protein binding); array in, array out.
+    Hill coefficient 1, IC50 = Ebert 1997 Ki ([V2], used as an IC50 by assumption, see :class:`Blocker`). The
+    racemate is computed as S and R (half each) competing for the pore site. Plasma is taken as the receptor's
+    concentration (no effect-site delay, no protein binding); array in, array out.
     """
     b = BLOCKERS[v.choice(blocker, "blocker", BLOCKERS)]
     c_um = units.ng_ml_to_um(conc_ng_ml, b.substance)
@@ -284,13 +296,18 @@ def block_at_plasma(conc_ng_ml, blocker: str = "S-ketamine"):
 
 @dataclass(frozen=True)
 class ClinicalBand:
-    """A range of plasma (racemic) ketamine concentrations linked to an effect (Zanos 2018 Table 1 [V])."""
+    """A range of plasma ketamine concentrations linked to an effect (Zanos 2018 Table 1 [V]).
+
+    ``measured_with``: the drug the levels were measured after. All three bands are *racemic* ketamine levels;
+    S-ketamine is about twice as potent clinically, so its equivalent levels are about half (:func:`band_for_drug`).
+    """
     name: str
     low_ng_ml: float
     high_ng_ml: float
     source: str
     evidence: str
     note: str = ""
+    measured_with: str = "racemic ketamine"
 
 
 _ZANOS = "Zanos et al. 2018, Pharmacol Rev 70:621-660, Table 1 (plasma Cmax, racemic ketamine) [V]"
@@ -301,7 +318,7 @@ CLINICAL_BANDS_NG_ML = MappingProxyType({
     "dissociative": ClinicalBand("dissociative", 100.0, 250.0, _ZANOS, "cited",
                                  "0.5 mg/kg over 40 min; 0.42-1.1 µM (Krystal 1994)."),
     "anaesthetic": ClinicalBand("anaesthetic", 1200.0, 2400.0, _ZANOS, "cited",
-                                "1-2 mg/kg IV; 5-10 µM (Clements 1982, Idvall 1983 and others)."),
+                                "1-2 mg/kg IV; 5-10 µM (Clements 1982, Idvall 1979 and others)."),
 })
 
 
@@ -327,7 +344,12 @@ def band_for_drug(band: str, drug: str) -> tuple[float, float, str]:
 
 
 def band_block(band: str, blocker: str = "S-ketamine") -> tuple[float, float]:
-    """(low, high) fraction blocked across a clinical band for ``blocker`` (bands are racemic plasma levels)."""
+    """(low, high) fraction blocked across a clinical band for ``blocker``, at the band's plasma levels.
+
+    The bands are *racemic* ketamine levels (Zanos 2018 Table 1). For any other blocker this is the block that
+    blocker would give at those mass concentrations, not at its own clinical levels: for S-ketamine use the
+    derived levels of :func:`band_for_drug` (about half) with :func:`block_at_plasma`.
+    """
     b = CLINICAL_BANDS_NG_ML[v.choice(band, "band", CLINICAL_BANDS_NG_ML)]
     lo, hi = block_at_plasma(np.array([b.low_ng_ml, b.high_ng_ml]), blocker)
     return float(lo), float(hi)
@@ -342,6 +364,12 @@ class ChannelKinetics:
     C ⇄ O and CB ⇄ OB share the gating: opening ``k_open_per_s`` only while glutamate is bound, closing
     ``k_close_per_s`` always. Block O → OB at ``k_on_per_um_s``·[blocker]; unblock OB → O at k_on·IC50 (so the
     steady state under steady gating is the Hill curve with n = 1). No exit from CB but reopening: trapping.
+
+    What the defaults reproduce (Orser, Pennefather & MacDonald 1997, cell-attached, facts sheet §2 [V]): mean open
+    time 1/k_close = 3.26 ms; open probability while glutamate is bound k_open/(k_open + k_close) = 0.058 (Orser's
+    Po′); with 1 µM blocker the mean open time 1/(k_close + k_on·1 µM) is 68% of control. Only these three are
+    fitted: Orser's fall in opening frequency (44%) and in Po′ (24% at 1 µM) are not (the membrane route is not
+    modelled), and the one k_on, from "ketamine" in Orser, is used for every blocker (an assumption).
     """
     k_open_per_s: float = 18.9
     k_close_per_s: float = 1000.0 / 3.26

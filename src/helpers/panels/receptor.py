@@ -19,7 +19,6 @@ __all__ = ["IVCurve", "BlockCurve", "UseDependence", "iv_curve", "block_curve", 
 
 _BLOCKER_OPTIONS = [("S-ketamine (esketamine)", "S-ketamine"), ("R-ketamine (arketamine)", "R-ketamine"),
                     ("racemic ketamine (1:1 S + R)", "racemic ketamine"), ("S-norketamine", "S-norketamine")]
-_V_REST_MV = -70.0
 #: Use-dependence protocol shown: 120 s, drug washed out at 60 s.
 _DURATION_S = 120.0
 _WASHOUT_S = 60.0
@@ -54,7 +53,7 @@ class IVCurve(Panel):
         return {
             "mg_mm": W.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, readout_format=".1f",
                                    description="Extracellular Mg²⁺ (mM)"),
-            "v_mv": W.FloatSlider(value=-70.0, min=-100.0, max=40.0, step=1.0, readout_format=".0f",
+            "v_mv": W.FloatSlider(value=receptor.V_REST_MV, min=-100.0, max=40.0, step=1.0, readout_format=".0f",
                                   description="Marked voltage (mV)"),
         }
 
@@ -64,12 +63,12 @@ class IVCurve(Panel):
         self.ax_bars = fig.add_subplot(gs[0, 1])
         rplot.iv_axes(ax)
         self.iv = rplot.iv_artists(ax)
-        self.bars = rplot.coincidence_bars(self.ax_bars)
+        self.bars = rplot.coincidence_bars(self.ax_bars, receptor.V_REST_MV)
         self.dynamic = [*self.iv.values(), *self.bars["bars"], *self.bars["labels"]]
 
     def compute(self, mg_mm, v_mv):
         return {"iv": receptor.iv_relation(mg_mm, v_mv),
-                "table": receptor.coincidence_table(mg_mm, _V_REST_MV, v_mv)}
+                "table": receptor.coincidence_table(mg_mm, receptor.V_REST_MV, v_mv)}
 
     def draw(self, r):
         rplot.update_iv(self.iv, r["iv"])
@@ -79,7 +78,7 @@ class IVCurve(Panel):
         iv, table = r["iv"], r["table"]
         text = (f"With {iv.mg_mm:.1f} mM Mg²⁺ at {_mv(iv.v_mark_mv)}, {_pct(iv.unblocked_at_mark)} of open NMDA "
                 f"channels conduct (Jahr–Stevens Mg²⁺ block); the current is {_signed(iv.current_at_mark)} in units of "
-                f"the Mg²⁺-free current at −70 mV. ")
+                f"the Mg²⁺-free current at {_mv(-receptor.V_NORM_MV)}. ")
         if iv.negative_slope_mv is None:
             text += ("Without Mg²⁺ every open channel conducts: the current is a straight line through the reversal "
                      f"potential ({_mv(iv.e_rev_mv)}), with no negative slope. ")
@@ -89,7 +88,8 @@ class IVCurve(Panel):
                      f"because Mg²⁺ is driven out faster than the driving force shrinks. The current reverses at "
                      f"{_mv(iv.e_rev_mv)}. ")
         text += (f"Coincidence detection: without glutamate no channel conducts at any voltage; with glutamate "
-                 f"bound, {_pct(table[(True, False)])} conduct at rest (−70 mV) and {_pct(table[(True, True)])} "
+                 f"bound, {_pct(table[(True, False)])} conduct at rest ({_mv(receptor.V_REST_MV)}) and "
+                 f"{_pct(table[(True, True)])} "
                  f"at {_mv(iv.v_mark_mv)}.")
         return text
 
@@ -111,7 +111,8 @@ class BlockCurve(Panel):
 
     def setup(self, fig):
         self.ax = ax = fig.add_subplot()
-        rplot.block_axes(ax, self.c_lim)
+        self.um_substance = "ketamine"
+        self.um_axis = rplot.block_axes(ax, self.c_lim, receptor.blocker("S-ketamine").g_per_mol, self.um_substance)
         rplot.clinical_bands(ax, receptor.CLINICAL_BANDS_NG_ML)
         self.lines = rplot.block_curves(ax, [v for _l, v in _BLOCKER_OPTIONS])
         self.base_lw = next(iter(self.lines.values())).get_linewidth()
@@ -122,13 +123,23 @@ class BlockCurve(Panel):
     def compute(self, blocker, conc_ng_ml):
         curves = {name: receptor.block_at_plasma(self.conc, name) for _l, name in _BLOCKER_OPTIONS}
         bands = {key: receptor.band_block(key, blocker) for key in receptor.CLINICAL_BANDS_NG_ML}
+        s_lo, s_hi, _label = receptor.band_for_drug("analgesic", "S-ketamine")
+        b = receptor.blocker(blocker)
         return {"blocker": blocker, "conc_ng_ml": conc_ng_ml, "curves": curves, "bands": bands,
                 "block": receptor.block_at_plasma(conc_ng_ml, blocker),
                 "conc_um": receptor.blocker_conc_um(conc_ng_ml, blocker),
-                "ic50_um": receptor.blocker(blocker).ic50_um,
-                "ic50_ng_ml": receptor.blocker(blocker).ic50_ng_ml}
+                "ic50_um": b.ic50_um, "ic50_ng_ml": b.ic50_ng_ml, "substance": b.substance,
+                "g_per_mol": b.g_per_mol,
+                "s_analgesic_ng_ml": (s_lo, s_hi),
+                "s_analgesic_block": tuple(receptor.block_at_plasma(np.array([s_lo, s_hi]), "S-ketamine"))}
+
+    def static_key(self):
+        return self.um_substance  # the µM axis (in the cached background) follows the blocker's molar mass
 
     def draw(self, r):
+        if r["substance"] != self.um_substance:
+            rplot.set_um_axis(self.um_axis, r["g_per_mol"], r["substance"])
+            self.um_substance = r["substance"]
         rplot.update_block_curves(self.lines, self.conc, r["curves"], r["blocker"], self.base_lw)
         rplot.update_concentration_marker(self.marker, r["conc_ng_ml"], r["block"],
                                           f"{_ng(r['conc_ng_ml'])} ng/mL: {_pct(r['block'])} blocked")
@@ -136,17 +147,28 @@ class BlockCurve(Panel):
     def describe(self, r):
         name = r["blocker"]
         bands = receptor.CLINICAL_BANDS_NG_ML
+        measured = " / ".join(sorted({b.measured_with for b in bands.values()}))
         parts = [f"{key} {_ng(bands[key].low_ng_ml)}–{_ng(bands[key].high_ng_ml)} ng/mL: "
                  f"{_pct(lo)}–{_pct(hi)}" for key, (lo, hi) in r["bands"].items()]
         lo, hi = r["bands"]["analgesic"]
         a_lo, a_hi = r["bands"]["anaesthetic"]
         top = ("only anaesthetic levels come close to full block" if a_lo >= 0.9 else
                f"even anaesthetic levels leave {_pct(1 - a_hi)}–{_pct(1 - a_lo)} of receptors free")
-        return (f"{name} at {_ng(r['conc_ng_ml'])} ng/mL ({r['conc_um']:.2g} µM) blocks {_pct(r['block'])} of "
+        text = (f"{name} at {_ng(r['conc_ng_ml'])} ng/mL ({r['conc_um']:.2g} µM) blocks {_pct(r['block'])} of "
                 f"NMDA receptors at steady state (Hill curve, IC50 {r['ic50_um']:.2g} µM = "
-                f"{_ng(r['ic50_ng_ml'])} ng/mL). Across the bands: " + "; ".join(parts) +
-                f". Analgesic levels block only part of the receptors ({_pct(lo)}–{_pct(hi)}); {top}. The bands are plasma levels after racemic ketamine (Zanos 2018); "
-                f"the IC50 is a binding Ki used as a functional IC50, an assumption.")
+                f"{_ng(r['ic50_ng_ml'])} ng/mL). The shaded bands are plasma levels measured with {measured} "
+                f"(Zanos 2018); {name} at those levels: " + "; ".join(parts) + ". ")
+        if name == "S-ketamine":
+            (s_lo, s_hi), (b_lo, b_hi) = r["s_analgesic_ng_ml"], r["s_analgesic_block"]
+            f = receptor.S_KETAMINE_POTENCY_VS_RACEMATE
+            text += (f"S-ketamine is about {f:g}× as potent as the racemate in the clinic, so its analgesic level is "
+                     f"about {_ng(s_lo)}–{_ng(s_hi)} ng/mL (racemic ÷ {f:g}, derived), where it blocks only part of "
+                     f"the receptors ({_pct(b_lo)}–{_pct(b_hi)}); {top}. ")
+        elif name == "racemic ketamine":
+            text += f"Analgesic levels block only part of the receptors ({_pct(lo)}–{_pct(hi)}); {top}. "
+        else:
+            text += f"{top[0].upper()}{top[1:]}. "
+        return text + "The IC50 is a binding Ki used as a functional IC50, an assumption."
 
 
 class UseDependence(Panel):

@@ -18,7 +18,7 @@ from .. import units
 from ..style import ROLE
 
 __all__ = ["BLOCKER_STYLE", "iv_axes", "iv_artists", "update_iv", "coincidence_bars", "update_coincidence_bars",
-           "block_axes", "clinical_bands", "block_curves", "update_block_curves", "concentration_marker",
+           "block_axes", "set_um_axis", "clinical_bands", "block_curves", "update_block_curves", "concentration_marker",
            "update_concentration_marker", "time_course_axes", "time_course_artists", "update_time_course"]
 
 #: Colour and line style per blocker (S-ketamine is the ketamine role colour, norketamine its own).
@@ -110,8 +110,12 @@ def _lw() -> float:
     return float(matplotlib.rcParams["lines.linewidth"])
 
 
-def coincidence_bars(ax):
-    """Four bars: conducting fraction for {no glutamate, glutamate} × {rest, marked voltage}."""
+def _mv(x: float) -> str:
+    return f"{x:.0f} mV".replace("-", "−")
+
+
+def coincidence_bars(ax, v_rest_mv: float):
+    """Four bars: conducting fraction for {no glutamate, glutamate} × {rest (``v_rest_mv``), marked voltage}."""
     x = np.array([0.0, 1.0, 3.0, 4.0])
     rest, marked = _c(ROLE["control"]), _c(ROLE["ketamine"])
     bars = ax.bar(x, np.zeros(4), width=0.9, color=[rest, marked, rest, marked], edgecolor=_paper(),
@@ -125,7 +129,7 @@ def coincidence_bars(ax):
     ax.grid(axis="x", visible=False)
     labels = [ax.annotate("", xy=(xi, 0.0), xytext=(0, 3), textcoords="offset points", ha="center",
                           va="bottom", fontsize="small") for xi in x]
-    ax.legend(handles=[bars[0], bars[1]], labels=["at rest (−70 mV)", "at marked voltage"], loc="upper left",
+    ax.legend(handles=[bars[0], bars[1]], labels=[f"at rest ({_mv(v_rest_mv)})", "at marked voltage"], loc="upper left",
               fontsize="small")
     return {"bars": bars, "labels": labels}
 
@@ -142,16 +146,22 @@ def update_coincidence_bars(artists, table) -> None:
 
 # ---- block vs concentration --------------------------------------------------------------------------------
 
-def block_axes(ax, c_lim=(1.0, 10_000.0)):
-    """Log concentration axis (ng/mL) with a µM axis on top (ketamine molar mass), fraction blocked 0–1."""
+def _um_functions(g_per_mol: float):
+    """ng/mL -> µM and back for a substance of molar mass ``g_per_mol`` (ng/mL per µM)."""
+    return (lambda x: np.asarray(x) / g_per_mol, lambda x: np.asarray(x) * g_per_mol)
+
+
+def block_axes(ax, c_lim=(1.0, 10_000.0), g_per_mol: float = units.KETAMINE_G_PER_MOL,
+               substance: str = "ketamine"):
+    """Log concentration axis (ng/mL) with a µM axis on top for ``substance`` (molar mass ``g_per_mol``),
+    fraction blocked 0–1. Returns the top axis; switch its substance with :func:`set_um_axis`."""
     ax.set_xscale("log")
     ax.set_xlim(*c_lim)
     ax.set_ylim(0.0, 1.0)
     ax.set_xlabel("plasma concentration (ng/mL, log scale)")
     ax.set_ylabel("NMDA receptors blocked (fraction)")
-    per_um = units.KETAMINE_G_PER_MOL
-    top = ax.secondary_xaxis("top", functions=(lambda x: np.asarray(x) / per_um, lambda x: np.asarray(x) * per_um))
-    top.set_xlabel("ketamine (µM)")
+    top = ax.secondary_xaxis("top", functions=_um_functions(g_per_mol))
+    top.set_xlabel(f"{substance} (µM)")
     plain = FuncFormatter(lambda x, _pos: f"{x:,.0f}" if x >= 1 else f"{x:g}")
     ax.xaxis.set_major_formatter(plain)
     top.xaxis.set_major_formatter(plain)
@@ -159,15 +169,26 @@ def block_axes(ax, c_lim=(1.0, 10_000.0)):
     return top
 
 
+def set_um_axis(top, g_per_mol: float, substance: str) -> None:
+    """Point the µM axis from :func:`block_axes` at another substance (its molar mass and its name)."""
+    top.set_functions(_um_functions(g_per_mol))
+    top.set_xlabel(f"{substance} (µM)")
+
+
 def clinical_bands(ax, bands):
-    """Shade and label clinical bands (``{key: ClinicalBand}``) as vertical spans; returns the artists."""
+    """Shade and label clinical bands (``{key: ClinicalBand}``) as vertical spans; returns the artists.
+
+    Each label names the drug the band was measured with (``band.measured_with``), shortened to fit:
+    "analgesic (racemic)" for a band measured with racemic ketamine."""
     out = []
     heights = {"analgesic": 0.035, "dissociative": 0.115, "anaesthetic": 0.035}
     for key, band in bands.items():
         colour = _c(_BAND_COLOUR.get(key, "C7"))
         patch = ax.axvspan(band.low_ng_ml, band.high_ng_ml, color=colour, alpha=0.18, linewidth=0, zorder=0)
-        text = ax.text(band.low_ng_ml if key != "anaesthetic" else np.sqrt(band.low_ng_ml * band.high_ng_ml),
-                       heights.get(key, 0.035), key, ha="left" if key != "anaesthetic" else "center",
+        # every label starts at its band's low edge: centring the anaesthetic one made it run into the analgesic
+        # label in the presenter look
+        text = ax.text(band.low_ng_ml, heights.get(key, 0.035),
+                       f"{key} ({band.measured_with.removesuffix(' ketamine')})", ha="left",
                        va="bottom", fontsize="small", color=_ink(), zorder=2,
                        bbox={"boxstyle": "round,pad=0.15", "facecolor": _paper(), "edgecolor": colour,
                              "alpha": 0.85})
