@@ -271,7 +271,8 @@ def _builder(cls, preset=None, **values):
 
 export.register("nmda_iv_curve", caption="NMDA current-voltage relation with Mg2+ and the coincidence detector",
                 notebook="01_nmda_receptor_blockade")(_builder(IVCurve))
-export.register("nmda_block_curve", caption="NMDA receptors blocked vs plasma ketamine, with clinical bands",
-                notebook="01_nmda_receptor_blockade")(_builder(BlockCurve))
+# Opens on the racemate, the drug the clinical bands were measured with (as notebook 01 does).
+export.register("nmda_block_curve", caption="NMDA receptors blocked vs plasma racemic ketamine, with clinical bands",
+                notebook="01_nmda_receptor_blockade")(_builder(BlockCurve, "analgesic_racemic"))
 export.register("nmda_use_dependence", caption="Use-dependent, trapping block under repeated activation",
                 notebook="01_nmda_receptor_blockade")(_builder(UseDependence))
