@@ -29,8 +29,9 @@ from typing import Any, Mapping
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Annotation, Text
 
 from .. import _validate as v
 from .. import evidence, export, style
@@ -58,6 +59,7 @@ class Panel:
         self.timings_ms: list[float] = []
         self.full_draws = 0
         self.dynamic: list = []
+        self.overlays: list = []
 
         self._preset = W.Dropdown(
             options=[("— choose a preset —", "")] + [(p["label"], k) for k, p in self._table.items()],
@@ -241,9 +243,11 @@ class Panel:
             self.figure = Figure(dpi=SCREEN_DPI)
             FigureCanvasAgg(self.figure)
             self.dynamic = []
+            self.overlays = []
             self.setup(self.figure)
         self._background = None
         self._bg_signature = None
+        self._sprites = {}
 
     def update(self) -> None:
         """Recompute, redraw in place and refresh the description."""
@@ -253,9 +257,10 @@ class Panel:
             self.draw(self.result)
             png = self._render_png(full=False)
         self.description = self.describe(self.result)
+        # The picture goes first: the browser starts decoding it while the text message is still on its way.
+        self._image.value = png
         self._text.value = (f"<p role='status' aria-live='polite' style='font-size:1.05em;line-height:1.45'>"
                             f"{html.escape(self.description)}</p>")
-        self._image.value = png
         self.timings_ms.append((time.perf_counter() - t0) * 1e3)
 
     def render_png(self, *, full: bool = False) -> bytes:
@@ -263,8 +268,10 @@ class Panel:
 
         Fast path (blitting): when the subclass lists the artists its ``draw`` changes in ``self.dynamic``
         and no axes limits changed, the cached background (axes, ticks, labels, layout) is restored and only
-        those artists are drawn again. Otherwise, or with ``full=True``, the whole figure is drawn. Tests check
-        that both paths give the same pixels.
+        those artists are drawn again. Artists in ``self.overlays`` (static, but they must sit above the dynamic
+        ones, such as a band label that no curve may cross) are then pasted from a cached transparent rendering
+        instead of being drawn again. Otherwise, or with ``full=True``, the whole figure is drawn, overlays
+        last. Tests check that both paths give the same pixels.
         """
         # Draw inside the sheet: colours given as cycle references ("C0") are resolved at draw time.
         with style.context(self._look):
@@ -273,19 +280,40 @@ class Panel:
     def _render_png(self, *, full: bool) -> bytes:
         canvas = self.figure.canvas
         dynamic = [a for a in getattr(self, "dynamic", ()) if a is not None]
+        overlays = [a for a in getattr(self, "overlays", ()) if a is not None]
         signature = self._signature()
-        if full or not dynamic or self._background is None or signature != self._bg_signature:
-            for artist in dynamic:
+        redraw = full or not dynamic or self._background is None or signature != self._bg_signature
+        if redraw:
+            for artist in (*dynamic, *overlays):
                 artist.set_animated(True)
             canvas.draw()
             self._background = canvas.copy_from_bbox(self.figure.bbox)
             self._bg_signature = signature
+            self._sprites = {}
             self.full_draws += 1
         else:
             canvas.restore_region(self._background)
         for artist in dynamic:
             self.figure.draw_artist(artist)
-        return png_rgb(np.asarray(canvas.buffer_rgba()))
+        rgba = np.asarray(canvas.buffer_rgba())
+        for artist in overlays:
+            if redraw:
+                self.figure.draw_artist(artist)  # the reference path: Agg draws it
+            else:
+                self._sprite(artist, rgba.shape[:2]).paste(rgba)
+        return png_rgb(rgba)
+
+    def _sprite(self, artist, shape) -> "_Sprite":
+        """The overlay artist rendered alone on a transparent canvas, cached until it or the background changes
+        (drawing text costs about 0.1 ms a glyph; pasting its pixels costs a few µs)."""
+        key = _overlay_key(artist)
+        cached = self._sprites.get(id(artist))
+        if cached is None or cached[0] != key:
+            renderer = RendererAgg(shape[1], shape[0], self.figure.dpi)
+            artist.draw(renderer)
+            cached = (key, _Sprite(np.asarray(renderer.buffer_rgba())))
+            self._sprites[id(artist)] = cached
+        return cached[1]
 
     def _signature(self):
         """What the cached background depends on: axes limits and scales, plus ``static_key()``."""
@@ -296,6 +324,39 @@ class Panel:
     def static_key(self):
         """Override when ``draw`` changes something outside ``self.dynamic`` that the background holds."""
         return None
+
+
+def _overlay_key(artist):
+    """What an overlay's pixels depend on besides the background (axes limits, which reset every sprite)."""
+    key = [artist.get_visible(), artist.get_alpha(), artist.get_zorder()]
+    if isinstance(artist, Text):
+        key += [artist.get_text(), tuple(np.ravel(artist.get_position())), str(artist.get_color()),
+                artist.get_fontsize(), artist.get_rotation()]
+        if isinstance(artist, Annotation):
+            key.append(tuple(np.ravel(artist.xy)))
+    return tuple(key)
+
+
+class _Sprite:
+    """The non-transparent part of a plain-RGBA rendering, ready to be alpha-composited onto opaque pixels."""
+
+    def __init__(self, rgba: np.ndarray):
+        alpha = rgba[:, :, 3]
+        rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+        self.box = None
+        if rows.size:
+            y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+            part = rgba[y0:y1, x0:x1].astype(np.float32)
+            a = part[:, :, 3:4] / 255.0
+            self.box = (slice(y0, y1), slice(x0, x1))
+            self.colour = part[:, :, :3] * a      # premultiplied
+            self.keep = 1.0 - a                   # how much of what lies below shows through
+
+    def paste(self, rgba: np.ndarray) -> None:
+        if self.box is None:
+            return
+        below = rgba[self.box + (slice(0, 3),)]
+        below[...] = np.rint(self.colour + below * self.keep).astype(np.uint8)
 
 
 _SLIDERS = (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.FloatRangeSlider, W.IntRangeSlider)

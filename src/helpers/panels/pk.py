@@ -61,10 +61,9 @@ def _analgesic_band(model: str = "domino"):
 
 
 def _label_on_top(panel, text) -> None:
-    """Draw a band label after the curves (last of ``dynamic``), so a curve never runs across the words."""
-    dynamic = [a for a in getattr(panel, "dynamic", []) if a is not getattr(panel, "_band_text", None)]
+    """Draw a band label after the curves (an overlay), so a curve never runs across the words."""
     panel._band_text = text
-    panel.dynamic = dynamic + [text]
+    panel.overlays = [text]
 
 
 def _effect_site_caveat(model: str) -> str:
