@@ -101,6 +101,54 @@ def test_random_settings_and_blit_matches_full_redraw(key):
         assert (diff > 24).mean() < 1e-4, f"{key}: blitted frame differs from a full redraw after {values}"
 
 
+OVERLAID = sorted(k for k in ALL if ALL[k]().overlays)
+
+
+def test_some_panels_use_overlays():
+    """The PK panels keep their band label above the curves as an overlay (else the next test checks nothing)."""
+    assert {"pk.regimen_explorer", "pk.route_comparison", "pk.model_comparison"} <= set(OVERLAID)
+
+
+def _one_step(widget):
+    """The next value on the slider's own grid (downwards at the top end): one arrow-key press."""
+    if isinstance(widget, W.FloatLogSlider):
+        x = math.log(widget.value, widget.base)
+        x = x + widget.step if x + widget.step <= widget.max + 1e-9 else x - widget.step
+        return widget.base ** x
+    up = widget.value + widget.step
+    return up if up <= widget.max else widget.value - widget.step
+
+
+@pytest.mark.parametrize("key", OVERLAID)
+def test_overlay_pasted_from_cache_matches_drawing_it(key):
+    """One-step moves of each slider mostly take the blit path, where overlays are pasted from a cached rendering
+    instead of drawn: the cached rendering must be reused while the overlay is unchanged (that is the saving), and
+    the picture must match a full redraw to within rounding (max 3 levels)."""
+    panel = ALL[key]()
+    blits = 0
+    for name, widget in panel.controls.items():
+        if not isinstance(widget, (W.FloatSlider, W.FloatLogSlider, W.IntSlider)):
+            continue
+        previous = None
+        for _ in range(4):
+            before = panel.full_draws
+            panel.set(**{name: _one_step(widget)})
+            if panel.full_draws != before:  # the axes changed: everything was drawn, the cache starts again
+                previous = None
+                continue
+            blits += 1
+            cached = {i: sprite for i, (_key, sprite) in panel._sprites.items()}
+            assert cached, f"{key}: {name} step: the overlay was not pasted from a cached rendering"
+            if previous is not None:
+                assert all(cached[i] is previous[i] for i in previous), f"{key}: {name}: overlay rendered again"
+            previous = cached
+        if panel.full_draws == before:
+            fast = _pixels(panel._image.value)
+            full = _pixels(panel.render_png(full=True))
+            assert np.abs(fast - full).max() <= 3, f"{key}: {name}: pasted overlay differs from drawing it"
+    assert blits >= 4, f"{key}: only {blits} one-step moves took the blit path"
+
+
 @pytest.mark.parametrize("key", sorted(ALL))
 def test_presets_reset_and_presenter(key):
     """Every preset applies its values; Reset returns to the opening case; Presenter rebuilds the figure."""
