@@ -26,14 +26,17 @@ def _default(setting, ketamine=0.0):
 
 
 # ---- closed forms -----------------------------------------------------------------------------------------------
-def test_pain_curve_half_maximum_and_calibration():
-    """At an effective stimulus equal to half_max the curve gives 5/10 (Hill form), and the calibrated test
-    stimulus gives exactly the target pain alone: the reference every CPM effect is measured against."""
-    c = d.PAIN_CURVE
-    assert d.pain_nrs(c.half_max_pct, 1.0) == pytest.approx(5.0)
-    assert d.pain_nrs(c.half_max_pct / 2, 2.0) == pytest.approx(5.0)
-    assert d.pain_nrs(d.test_stimulus_pct(), 1.0) == pytest.approx(c.test_pain_nrs)
-    assert d.pain_nrs(0.0, 1.0) == 0.0
+def test_pain_is_the_spinal_curve_and_the_test_stimulus_is_calibrated():
+    """Pain is read off the spinal stimulus-response curve (one curve for notebooks 02 and 03), and the calibrated
+    test stimulus gives exactly the target pain alone: x = (4 + 3.7 ln(10 / (10 - 6))) = 7.390 on the 0-10 scale,
+    the reference every CPM effect is measured against."""
+    x = d.test_stimulus()
+    assert x == pytest.approx(4 + 3.7 * np.log(10 / 4), rel=1e-12)
+    assert x == pytest.approx(7.390, abs=5e-4)
+    assert d.pain_nrs(x, 1.0) == pytest.approx(d.PROTOCOL.test_pain_nrs, rel=1e-12)
+    assert d.pain_nrs(6.0, 1.0) == pytest.approx(10 * (1 - np.exp(-2 / 3.7)), rel=1e-12)
+    assert d.pain_nrs(3.0, 1.0) == 0.0  # below the pain threshold
+    assert d.test_stimulus(spinal_gain=2.0) == pytest.approx(x / 2)
 
 
 def test_gain_is_one_minus_inhibition_plus_facilitation():
@@ -48,38 +51,44 @@ def test_gain_is_one_minus_inhibition_plus_facilitation():
         assert (float(i_eff), float(f_eff)) == pytest.approx((0.4, 0.2))
 
 
-def _cpm_closed_form(gain, curve=d.PAIN_CURVE):
-    """CPM (points) worked out by hand, without the model's functions: the test stimulus is calibrated so that
-    (s/s50)^n = p/(10 - p) with p the pain alone; during conditioning x = G^n p/(10 - p) and pain = 10 x/(1 + x)."""
-    p = curve.test_pain_nrs
-    x = gain ** curve.hill * p / (10.0 - p)
-    return 10.0 * x / (1.0 + x) - p
+def _cpm_closed_form(gain, pain_alone=6.0, threshold=4.0, scale=3.7):
+    """CPM (points) worked out by hand, without the model's functions: the test stimulus x solves
+    10 (1 - exp(-(x - threshold) / scale)) = pain_alone, and during conditioning the rating is
+    10 (1 - exp(-max(0, G x - threshold) / scale))."""
+    x = threshold + scale * np.log(10.0 / (10.0 - pain_alone))
+    during = 10.0 * (1.0 - np.exp(-max(0.0, gain * x - threshold) / scale))
+    return during - pain_alone
 
 
 @pytest.mark.parametrize("setting", d.SETTINGS)
 @pytest.mark.parametrize("k", [0.0, 0.5, 1.0])
 def test_cpm_effect_matches_a_closed_form(setting, k):
     """Sign convention and size: CPM = pain(during) - pain(alone), negative = inhibition, percent of pain alone.
-    Checked against the Hill-curve closed form with the balance written out from the hypothesis weights, so a
-    wrong gain, calibration or sign in the model would fail."""
+    Checked against the closed form of the spinal curve with the balance written out from the hypothesis weights,
+    so a wrong gain, calibration or sign in the model would fail."""
     s, h = d.DEFAULT_STATES[setting], d.HYPOTHESES[setting]
     i_eff = s.inhibition * (1 - h.supraspinal_inhibition_loss * k)
     f_eff = s.facilitation * (1 - h.spinal_facilitation_block * k) + h.supraspinal_facilitation_gain * k
     want = _cpm_closed_form(1 - i_eff + f_eff)
     r = _default(setting, k)
-    assert r.pain_alone == pytest.approx(d.PAIN_CURVE.test_pain_nrs, rel=1e-12)
+    assert r.pain_alone == pytest.approx(d.PROTOCOL.test_pain_nrs, rel=1e-12)
+    assert r.pain_alone_ketamine == pytest.approx(r.pain_alone, rel=1e-12)  # non-sensitised test site
     assert r.cpm == pytest.approx(want, rel=1e-12, abs=1e-12)
-    assert r.cpm_pct == pytest.approx(100 * want / d.PAIN_CURVE.test_pain_nrs, rel=1e-12, abs=1e-12)
+    assert r.cpm_pct == pytest.approx(100 * want / d.PROTOCOL.test_pain_nrs, rel=1e-12, abs=1e-12)
     assert r.cpm_no_ketamine == pytest.approx(_cpm_closed_form(1 - s.inhibition + s.facilitation), rel=1e-12)
     assert d.cpm_effect(setting, s.inhibition, s.facilitation, k) == pytest.approx(want, rel=1e-12, abs=1e-12)
 
 
-def test_healthy_default_cpm_is_the_documented_value():
-    """By hand: G = 0.75, 0.75^2.5 = 0.4871, x = 0.7307, pain 4.22/10, so CPM = -1.78 points (-29.6 %), the
-    "about -1.8 points (-30 %)" the notebook and the parameter's source quote."""
-    r = _default("healthy")
-    assert r.cpm == pytest.approx(-1.778, abs=0.002)
-    assert r.cpm_pct == pytest.approx(-29.6, abs=0.1)
+def test_default_cpm_values_are_the_documented_ones():
+    """By hand (spinal curve, test stimulus 7.390): healthy G = 1 - 0.24 + 0.05 = 0.81, G x = 5.986,
+    pain 10 (1 - exp(-1.986 / 3.7)) = 4.15, CPM -1.85 points (-31 %), the value the notebook and the parameter's
+    source quote; chronic G = 1.01 - 0.02 = 0.99: CPM -0.08 (no CPM). With ketamine at 1: healthy +0.63, chronic
+    -1.62."""
+    assert _default("healthy").cpm == pytest.approx(-1.85, abs=0.005)
+    assert _default("healthy").cpm_pct == pytest.approx(-30.8, abs=0.1)
+    assert _default("chronic").cpm == pytest.approx(-0.08, abs=0.005)
+    assert _default("healthy", 1.0).cpm == pytest.approx(+0.63, abs=0.005)
+    assert _default("chronic", 1.0).cpm == pytest.approx(-1.62, abs=0.005)
 
 
 # ---- the CPM paradigm and impaired CPM ----------------------------------------------------------------------------
@@ -154,8 +163,8 @@ def test_stimulus_response_monotone_and_consistent(setting, i, f, k):
     sr = d.stimulus_response(setting, i, f, k)
     for y in (sr.alone, sr.during_no_ketamine, sr.during):
         assert np.all(np.diff(y) >= -1e-12)
-    s = sr.cpm.test_stimulus_pct
-    assert np.interp(s, sr.stimulus_pct, sr.during) == pytest.approx(sr.cpm.pain_during, abs=0.05)
+    s = sr.cpm.test_stimulus
+    assert np.interp(s, sr.stimulus, sr.during) == pytest.approx(sr.cpm.pain_during, abs=0.05)
 
 
 # ---- time course: closed form against solve_ivp --------------------------------------------------------------------
@@ -223,7 +232,7 @@ def test_biophase_half_lives_are_the_pk_layers():
 # ---- evidence labels, presets ----------------------------------------------------------------------------------
 def test_every_parameter_set_is_labelled():
     """Every parameter set carries a source and an evidence tag; everything tuned here is 'illustrative'."""
-    items = [d.PAIN_CURVE, *d.DEFAULT_STATES.values(), *d.HYPOTHESES.values()]
+    items = [d.PROTOCOL, *d.DEFAULT_STATES.values(), *d.HYPOTHESES.values()]
     for item in items:
         assert item.source and item.evidence == "illustrative"
 
@@ -292,11 +301,13 @@ def test_cpm_panel_bars_show_the_model_numbers():
     (lambda: d.cpm_experiment("healthy", 0.3, -0.1, 0.0), "facilitation"),
     (lambda: d.cpm_experiment("healthy", 0.3, 0.1, float("nan")), "ketamine"),
     (lambda: d.cpm_effect("chronic", 0.3, 0.1, [0.0, 1.2]), "ketamine"),
-    (lambda: d.pain_nrs(120.0), "stimulus_pct"),
-    (lambda: d.pain_nrs(50.0, -1.0), "gain"),
+    (lambda: d.pain_nrs(12.0), "stimulus"),
+    (lambda: d.pain_nrs(5.0, -1.0), "gain"),
     (lambda: d.descending_gain(0.2, 3.0), "facilitation"),
     (lambda: d.gain_change(-0.1, 0.2), "inhibition"),
-    (lambda: d.stimulus_response("healthy", 0.3, 0.1, 0.0, stimulus_pct=[0, 50, -5]), "stimulus_pct"),
+    (lambda: d.stimulus_response("healthy", 0.3, 0.1, 0.0, stimulus=[0, 5, -5]), "stimulus"),
+    (lambda: d.cpm_effect("healthy", 0.3, 0.1, 0.5, sensitisation=-0.1), "sensitisation"),
+    (lambda: d.cpm_experiment("healthy", 0.3, 0.1, 0.5, protocol=None), "protocol"),
     (lambda: d.effect_site_after_infusion([0, 1], 0.0, 0.1), "duration_h"),
     (lambda: d.effect_site_after_infusion([0, 1], 1.0, -0.1), "t_half_ke0_h"),
     (lambda: d.effect_site_after_infusion([1, 0], 1.0, 0.1), "t_h"),

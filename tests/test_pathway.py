@@ -126,6 +126,27 @@ def test_pathway_figure_displays_with_description():
     assert panel.PANELS == {}
 
 
+def test_pathway_figure_has_presenter_and_export_but_nothing_to_preset(tmp_path):
+    """The schematic is a house panel without controls: its toolbar holds Presenter and Export (a lecturer
+    exports it like any figure), not an empty preset menu or a Reset that does nothing; Presenter rebuilds the
+    figure in the projector sheet, and the Export button writes where the folder box says."""
+    import ipywidgets as W
+
+    p = panel.pathway_figure("spinal")
+    toolbar = p.widget.children[0]
+    labels = [getattr(w, "description", "") for w in toolbar.children]
+    assert "Export" in labels and "Presenter" in labels
+    assert "Preset" not in labels and "Reset" not in labels
+    assert not any(isinstance(w, W.Dropdown) for w in toolbar.children)
+    small = p.artists["box:thalamus"].get_fontsize()
+    p._presenter.value = True
+    assert p.look == "presenter" and p.artists["box:thalamus"].get_fontsize() > small
+    p._folder.value = str(tmp_path)
+    p._export.click()
+    assert sorted(x.suffix for x in tmp_path.iterdir()) == [".pdf", ".png", ".svg", ".txt"]
+    assert str(tmp_path) in p._status.value
+
+
 def test_canonical_figures_registered():
     """Each story is a canonical figure that builds in both slide looks with alt text.
 

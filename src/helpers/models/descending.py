@@ -3,19 +3,22 @@
 The brainstem (periaqueductal grey, PAG; rostral ventromedial medulla, RVM) turns the gain of the dorsal horn
 down (inhibition) or up (facilitation). In the conditioned pain modulation (CPM) experiment a painful
 conditioning stimulus elsewhere on the body recruits this system, and the pain from a test stimulus is rated
-alone and during conditioning:
+alone and during conditioning. The descending gain multiplies the spinal gain of :mod:`helpers.models.spinal`,
+and pain is read off the spinal stimulus–response curve (one curve for notebooks 02 and 03):
 
-    descending gain  G = 1 - I + F                                    (bounded: 0 <= G <= 1 + F_max)
-    pain (0-10)      P = 10 (G s)^n / ((G s)^n + s50^n)               (s = test stimulus, % of maximum)
+    descending gain  G_d = 1 - I + F                                   (0 <= G_d <= 2 + a little)
+    spinal gain      G_s = spinal.transmission_gain(S, block)          (1 at a non-sensitised test site)
+    pain (0-10)      P = spinal.rating(x, G_s G_d)                     (x = test stimulus, 0-10 intensity scale)
     CPM effect       = P(during) - P(alone)   [NRS points; negative = inhibition, the usual sign convention]
 
-``I`` and ``F`` are what the conditioning stimulus recruits (relative to the resting state, which the test
-stimulus is calibrated against: G = 1 alone). Impaired CPM in chronic pain = less inhibition and/or more
-facilitation.
+``I`` and ``F`` are what the conditioning stimulus recruits, relative to the resting state: alone, G_d = 1. The
+test stimulus is calibrated per person so that it hurts ``PROTOCOL.test_pain_nrs`` alone, before any drug.
+Impaired CPM in chronic pain = less inhibition and/or more facilitation.
 
-Ketamine (``ketamine`` = effect level 0-1). The direction of its effect on CPM differs between populations,
-and that is the teaching point. No published PK/PD model of ketamine on CPM exists (facts sheet §4), so the
-directions come from the literature and every magnitude here is **illustrative**:
+Ketamine (``ketamine`` = effect level 0-1; :mod:`helpers.models.pathway` reads it as the fraction of NMDA
+receptors blocked, an assumption). The direction of its effect on CPM differs between populations, and that is
+the teaching point. No published PK/PD model of ketamine on CPM was found (facts sheet §4), so the directions
+come from the literature and every magnitude here is **illustrative**:
 
 * healthy volunteers: S-ketamine 40 mg/70 kg over 1 h abolished CPM and produced net pain facilitation;
   offset analgesia was unchanged (Niesters et al. 2011, Pain 152:656, doi:10.1016/j.pain.2010.12.015, [V]).
@@ -26,7 +29,9 @@ directions come from the literature and every magnitude here is **illustrative**
   NMDA-dependent spinal facilitation/sensitisation that masks an inhibitory system which still works.
 
 These are hypotheses, one per setting, chosen so that each setting reproduces its reported direction; the
-model does not explain why the populations differ.
+model does not explain why the populations differ. At a sensitised test site (``sensitisation`` > 0) ketamine
+also turns the spinal gain down (the block of :func:`helpers.models.spinal.transmission_gain`), so the test
+stimulus alone hurts less too; the default test site is remote and not sensitised (S = 0).
 
 Optional time course (hypothetical): ketamine's effect level follows an effect-site level driven by the
 plasma level with a fast (t½ke0 6.1 min, the mean across the endpoints of Olofsen 2012; 11.8 min for pain [V])
@@ -35,20 +40,21 @@ which applies to CPM.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import _validate as v
 from .. import units
-from . import pk
+from . import pk, spinal
 
 __all__ = [
-    "SETTINGS", "SETTING_LABELS", "PainCurve", "DescendingState", "KetamineHypothesis", "PAIN_CURVE", "DEFAULT_STATES",
-    "HYPOTHESES", "T_HALF_KE0_FAST_H", "T_HALF_KE0_SLOW_H", "CPM_TOLERANCE_POINTS", "CPMResult",
-    "descending_gain", "gain_change", "effective_balance", "pain_nrs", "test_stimulus_pct", "cpm_experiment", "cpm_effect",
-    "classify_cpm", "StimulusResponse", "stimulus_response", "infusion_level", "effect_site_after_infusion",
-    "effect_site_level", "cpm_time_course",
+    "SETTINGS", "SETTING_LABELS", "CPMProtocol", "DescendingState", "KetamineHypothesis", "PROTOCOL",
+    "DEFAULT_STATES", "HYPOTHESES", "T_HALF_KE0_FAST_H", "T_HALF_KE0_SLOW_H", "CPM_TOLERANCE_POINTS",
+    "FACILITATION_MAX", "CPMResult", "descending_gain", "gain_change", "effective_balance", "pain_nrs",
+    "test_stimulus", "cpm_experiment", "cpm_effect", "classify_cpm", "StimulusResponse", "stimulus_response",
+    "infusion_level", "effect_site_after_infusion", "effect_site_level", "cpm_time_course",
 ]
 
 SETTINGS = ("healthy", "chronic")
@@ -56,17 +62,15 @@ SETTING_LABELS = {"healthy": "healthy volunteer", "chronic": "chronic pain, impa
 
 
 @dataclass(frozen=True)
-class PainCurve:
-    """Stimulus-response curve: pain on a 0-10 scale vs test-stimulus intensity (% of maximum).
-
-    ``half_max_pct`` is the effective stimulus giving 5/10, ``hill`` the steepness, ``test_pain_nrs`` the pain the
-    test stimulus gives alone (CPM protocols set the test stimulus per person to a moderate pain).
-    """
-    half_max_pct: float
-    hill: float
+class CPMProtocol:
+    """How the test stimulus is set: per person, to ``test_pain_nrs`` (0-10) alone, before any drug."""
     test_pain_nrs: float
     source: str
     evidence: str
+
+    def __post_init__(self):
+        v.in_range(self.test_pain_nrs, "test_pain_nrs", 0.0, 10.0, low_open=True, high_open=True)
+        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
 
 
 @dataclass(frozen=True)
@@ -95,20 +99,21 @@ class KetamineHypothesis:
     evidence: str
 
 
-PAIN_CURVE = PainCurve(half_max_pct=50.0, hill=2.5, test_pain_nrs=6.0,
-                       source="illustrative shape; test stimulus set to 6/10 alone", evidence="illustrative")
+PROTOCOL = CPMProtocol(test_pain_nrs=6.0, source="illustrative; CPM protocols set the test stimulus per person "
+                       "to a moderate pain, here 6/10", evidence="illustrative")
 
 DEFAULT_STATES = {
-    "healthy": DescendingState(0.30, 0.05, source="illustrative: CPM of about -1.8 points (-30 %)",
+    "healthy": DescendingState(0.24, 0.05, source="illustrative: CPM of about -1.9 points (-31 %)",
                                evidence="illustrative"),
-    "chronic": DescendingState(0.30, 0.29, source="illustrative: impaired CPM, about -0.1 points",
+    "chronic": DescendingState(0.24, 0.23, source="illustrative: impaired CPM, about -0.1 points (the same "
+                               "inhibition as the healthy volunteer, masked by facilitation)",
                                evidence="illustrative"),
 }
 
 HYPOTHESES = {
     "healthy": KetamineHypothesis(
         "healthy", spinal_facilitation_block=0.8, supraspinal_inhibition_loss=0.9,
-        supraspinal_facilitation_gain=0.12,
+        supraspinal_facilitation_gain=0.10,
         mechanism=("disturbs the NMDA-dependent brainstem circuit that produces conditioned inhibition and "
                    "unmasks facilitation (little spinal sensitisation to remove)"),
         direction_source="Niesters 2011 [V]: CPM abolished, net facilitation",
@@ -122,6 +127,10 @@ HYPOTHESES = {
         source="direction: Niesters et al. 2013 Br J Anaesth (unverified); magnitudes tuned",
         evidence="illustrative"),
 }
+
+#: Largest facilitation :func:`descending_gain` accepts: what a conditioning stimulus recruits (at most 1) plus
+#: what ketamine adds in a hypothesis (at most 1).
+FACILITATION_MAX = 2.0
 
 #: Blood-effect-site equilibration half-lives (hours) for the optional time course; which one governs CPM is
 #: unknown (hypothetical). Both come from the PK layer (one source of truth). Fast: 6.1 min, the mean across
@@ -138,10 +147,11 @@ CPM_TOLERANCE_POINTS = 0.1
 def descending_gain(inhibition, facilitation):
     """Net descending gain on the dorsal horn, G = 1 - inhibition + facilitation (dimensionless, >= 0).
 
-    ``inhibition`` in [0, 1], ``facilitation`` in [0, 2]; arrays broadcast.
+    ``inhibition`` in [0, 1], ``facilitation`` in [0, FACILITATION_MAX = 2] (recruited facilitation, at most
+    1, plus what a ketamine hypothesis adds); arrays broadcast.
     """
     i = v.array(inhibition, "inhibition", low=0.0, high=1.0)
-    f = v.array(facilitation, "facilitation", low=0.0, high=2.0)
+    f = v.array(facilitation, "facilitation", low=0.0, high=FACILITATION_MAX)
     out = 1.0 - i + f
     return float(out) if out.ndim == 0 else out
 
@@ -158,8 +168,9 @@ def gain_change(inhibition, facilitation):
 def effective_balance(setting: str, inhibition, facilitation, ketamine):
     """Recruited (inhibition, facilitation) after ketamine at effect level ``ketamine`` (0-1) in ``setting``.
 
-    Uses :data:`HYPOTHESES` (illustrative magnitudes, direction from Niesters 2011 [V] / 2013 [U]).
-    ``ketamine`` may be an array; the results broadcast.
+    ``inhibition`` and ``facilitation`` (what the conditioning stimulus recruits) in [0, 1]. Uses
+    :data:`HYPOTHESES` (illustrative magnitudes, direction from Niesters 2011 [V] / 2013 [U]). ``ketamine`` may
+    be an array; the results broadcast.
     """
     h = HYPOTHESES[v.choice(setting, "setting", SETTINGS)]
     i = v.array(inhibition, "inhibition", low=0.0, high=1.0)
@@ -170,36 +181,49 @@ def effective_balance(setting: str, inhibition, facilitation, ketamine):
     return i_eff, f_eff
 
 
-def pain_nrs(stimulus_pct, gain=1.0, curve: PainCurve = PAIN_CURVE):
-    """Pain (0-10) for a stimulus (% of maximum, 0-100) passed through the descending ``gain`` (>= 0)."""
-    s = v.array(stimulus_pct, "stimulus_pct", low=0.0, high=100.0)
-    g = v.array(gain, "gain", low=0.0, high=10.0)
-    x = (g * s / curve.half_max_pct) ** curve.hill
-    out = 10.0 * x / (1.0 + x)
-    return float(out) if out.ndim == 0 else out
+def pain_nrs(stimulus, gain=1.0):
+    """Pain (0-10) for a stimulus (0-10 intensity scale) through a total dorsal-horn ``gain`` (>= 0): the spinal
+    stimulus–response curve, :func:`helpers.models.spinal.rating` (illustrative shape)."""
+    return spinal.rating(stimulus, gain)
 
 
-def test_stimulus_pct(curve: PainCurve = PAIN_CURVE) -> float:
-    """The test stimulus (% of maximum) that gives ``curve.test_pain_nrs`` alone (gain 1): the calibration step."""
-    p = curve.test_pain_nrs
-    return curve.half_max_pct * (p / (10.0 - p)) ** (1.0 / curve.hill)
+def test_stimulus(protocol: CPMProtocol = PROTOCOL, spinal_gain: float = 1.0) -> float:
+    """The test-stimulus intensity (0-10 scale) that hurts ``protocol.test_pain_nrs`` alone at ``spinal_gain``:
+    the calibration step. Inverts the spinal curve: x = (threshold + scale ln(10 / (10 - p))) / G."""
+    if not isinstance(protocol, CPMProtocol):
+        raise ValueError(f"protocol must be a CPMProtocol, got {protocol!r}")
+    g = v.in_range(spinal_gain, "spinal_gain", 0.0, spinal.GAIN_MAX, low_open=True)
+    sr = spinal.STIMULUS_RESPONSE
+    x = (sr.threshold + sr.scale * math.log(10.0 / (10.0 - protocol.test_pain_nrs))) / g
+    if x > 10.0:
+        raise ValueError(f"spinal_gain {g!r} is too low for a test stimulus on the 0-10 scale to hurt "
+                         f"{protocol.test_pain_nrs}/10 (needs spinal_gain >= {x * g / 10.0:.3g})")
+    return x
 
 
-test_stimulus_pct.__test__ = False  # not a pytest test despite its name
+test_stimulus.__test__ = False  # not a pytest test despite its name
 
 
 # ---- the CPM experiment ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CPMResult:
-    """One CPM experiment, without and with ketamine. Pain in NRS points (0-10); CPM negative = inhibition."""
+    """One CPM experiment, without and with ketamine. Pain in NRS points (0-10); CPM negative = inhibition.
+
+    ``spinal_gain`` is the test site's gain without ketamine (1 when not sensitised), ``spinal_gain_ketamine``
+    with it (lower only at a sensitised site).
+    """
     setting: str
     inhibition: float
     facilitation: float
     ketamine: float
+    sensitisation: float
     inhibition_eff: float
     facilitation_eff: float
-    test_stimulus_pct: float
+    spinal_gain: float
+    spinal_gain_ketamine: float
+    test_stimulus: float
     pain_alone: float
+    pain_alone_ketamine: float
     pain_during_no_ketamine: float
     pain_during: float
     cpm_no_ketamine: float
@@ -208,8 +232,8 @@ class CPMResult:
 
     @property
     def cpm_pct(self) -> float:
-        """CPM effect as % of the pain from the test stimulus alone."""
-        return 100.0 * self.cpm / self.pain_alone
+        """CPM effect with ketamine as % of the pain from the test stimulus alone (with ketamine)."""
+        return 100.0 * self.cpm / self.pain_alone_ketamine if self.pain_alone_ketamine > 0 else 0.0
 
     @property
     def cpm_no_ketamine_pct(self) -> float:
@@ -221,32 +245,46 @@ class CPMResult:
         return self.cpm - self.cpm_no_ketamine
 
 
-def cpm_effect(setting: str, inhibition, facilitation, ketamine, curve: PainCurve = PAIN_CURVE):
-    """CPM effect (NRS points, negative = inhibition) for arrays of any of the inputs (vectorised)."""
+def _site(sensitisation, ketamine, protocol):
+    """Spinal gain at the test site without and with ketamine (block = effect level), and the test stimulus."""
+    g0 = spinal.transmission_gain(sensitisation, 0.0)
+    gk = spinal.transmission_gain(sensitisation, ketamine)
+    return g0, gk, test_stimulus(protocol, g0)
+
+
+def cpm_effect(setting: str, inhibition, facilitation, ketamine, sensitisation: float = 0.0,
+               protocol: CPMProtocol = PROTOCOL):
+    """CPM effect (NRS points, negative = inhibition) with ketamine, for arrays of any of the first four inputs
+    (vectorised); ``sensitisation`` of the test site is one number."""
+    s = v.fraction(sensitisation, "sensitisation")
     i_eff, f_eff = effective_balance(setting, inhibition, facilitation, ketamine)
-    s = test_stimulus_pct(curve)
-    out = pain_nrs(s, 1.0 - i_eff + f_eff, curve) - pain_nrs(s, 1.0, curve)
+    _g0, gk, x = _site(s, ketamine, protocol)
+    out = pain_nrs(x, gk * descending_gain(i_eff, f_eff)) - pain_nrs(x, gk)
     return float(out) if np.ndim(out) == 0 else out
 
 
 def cpm_experiment(setting: str, inhibition: float, facilitation: float, ketamine: float = 0.0,
-                   curve: PainCurve = PAIN_CURVE) -> CPMResult:
+                   sensitisation: float = 0.0, protocol: CPMProtocol = PROTOCOL) -> CPMResult:
     """Test-stimulus pain alone and during conditioning, without and with ketamine (effect level 0-1).
 
-    ``inhibition``/``facilitation`` (0-1) are what the conditioning stimulus recruits; pain alone is the
-    calibrated 6/10 (ketamine assumed not to change it: a remote, non-sensitised test site).
+    ``inhibition``/``facilitation`` (0-1) are what the conditioning stimulus recruits. ``sensitisation`` (0-1)
+    is the test site's spinal sensitisation (default 0: a remote, non-sensitised site, where ketamine leaves
+    the test pain alone unchanged); the test stimulus is calibrated to ``protocol.test_pain_nrs`` there before
+    any drug.
     """
     setting = v.choice(setting, "setting", SETTINGS)
     i = v.fraction(inhibition, "inhibition")
     f = v.fraction(facilitation, "facilitation")
     k = v.fraction(ketamine, "ketamine")
+    s = v.fraction(sensitisation, "sensitisation")
     i_eff, f_eff = (float(a) for a in effective_balance(setting, i, f, k))
-    s = test_stimulus_pct(curve)
-    alone = pain_nrs(s, 1.0, curve)
-    during0 = pain_nrs(s, 1.0 - i + f, curve)
-    during = pain_nrs(s, 1.0 - i_eff + f_eff, curve)
-    return CPMResult(setting, i, f, k, i_eff, f_eff, s, alone, during0, during, during0 - alone, during - alone,
-                     HYPOTHESES[setting])
+    g0, gk, x = _site(s, k, protocol)
+    alone = pain_nrs(x, g0)
+    alone_k = pain_nrs(x, gk)
+    during0 = pain_nrs(x, g0 * descending_gain(i, f))
+    during = pain_nrs(x, gk * descending_gain(i_eff, f_eff))
+    return CPMResult(setting, i, f, k, s, i_eff, f_eff, g0, gk, x, alone, alone_k, during0, during,
+                     during0 - alone, during - alone_k, HYPOTHESES[setting])
 
 
 def classify_cpm(cpm_points: float) -> str:
@@ -261,8 +299,11 @@ def classify_cpm(cpm_points: float) -> str:
 
 @dataclass(frozen=True)
 class StimulusResponse:
-    """Pain (0-10) vs stimulus (% of max): alone, during conditioning, during conditioning with ketamine."""
-    stimulus_pct: np.ndarray
+    """Pain (0-10) vs stimulus (0-10 scale): alone, during conditioning, during conditioning with ketamine.
+
+    ``gain_no_ketamine`` and ``gain`` are the total dorsal-horn gains during conditioning (spinal × descending).
+    """
+    stimulus: np.ndarray
     alone: np.ndarray
     during_no_ketamine: np.ndarray
     during: np.ndarray
@@ -272,15 +313,15 @@ class StimulusResponse:
 
 
 def stimulus_response(setting: str, inhibition: float, facilitation: float, ketamine: float = 0.0,
-                      stimulus_pct=None, curve: PainCurve = PAIN_CURVE) -> StimulusResponse:
-    """Stimulus-response curves for the three conditions; ``stimulus_pct`` defaults to 0-100 % in 201 steps."""
-    s = np.linspace(0.0, 100.0, 201) if stimulus_pct is None else v.array(stimulus_pct, "stimulus_pct",
-                                                                          low=0.0, high=100.0, ndim_max=1)
-    res = cpm_experiment(setting, inhibition, facilitation, ketamine, curve)
-    g0 = 1.0 - res.inhibition + res.facilitation
-    g1 = 1.0 - res.inhibition_eff + res.facilitation_eff
-    return StimulusResponse(s, pain_nrs(s, 1.0, curve), pain_nrs(s, g0, curve), pain_nrs(s, g1, curve), g0, g1,
-                            res)
+                      stimulus=None, sensitisation: float = 0.0, protocol: CPMProtocol = PROTOCOL
+                      ) -> StimulusResponse:
+    """Stimulus-response curves for the three conditions; ``stimulus`` defaults to 0-10 in 201 steps."""
+    x = np.linspace(0.0, 10.0, 201) if stimulus is None else v.array(stimulus, "stimulus", low=0.0, high=10.0,
+                                                                    ndim_max=1)
+    res = cpm_experiment(setting, inhibition, facilitation, ketamine, sensitisation, protocol)
+    g0 = res.spinal_gain * descending_gain(res.inhibition, res.facilitation)
+    g1 = res.spinal_gain_ketamine * descending_gain(res.inhibition_eff, res.facilitation_eff)
+    return StimulusResponse(x, pain_nrs(x, res.spinal_gain), pain_nrs(x, g0), pain_nrs(x, g1), g0, g1, res)
 
 
 # ---- optional time course (hypothetical biophase) ---------------------------------------------------------------
@@ -335,11 +376,11 @@ def effect_site_level(t_h, plasma_level, t_half_ke0_h: float, ce0: float = 0.0):
 
 
 def cpm_time_course(setting: str, inhibition: float, facilitation: float, t_h, duration_h: float,
-                    t_half_ke0_h: float, level: float = 1.0, curve: PainCurve = PAIN_CURVE):
+                    t_half_ke0_h: float, level: float = 1.0, protocol: CPMProtocol = PROTOCOL):
     """Ketamine effect level and CPM effect (points) over time for a constant infusion (hypothetical biophase).
 
     The effect level is the effect-site level of :func:`effect_site_after_infusion` (assumed linear in it).
     Returns ``(ketamine_level, cpm_points)``, arrays shaped like ``t_h``.
     """
     k = effect_site_after_infusion(t_h, duration_h, t_half_ke0_h, level)
-    return k, np.asarray(cpm_effect(setting, inhibition, facilitation, k, curve))
+    return k, np.asarray(cpm_effect(setting, inhibition, facilitation, k, protocol=protocol))

@@ -51,6 +51,8 @@ __all__ = [
     "StimulusResponseParams",
     "STIMULUS_RESPONSE",
     "transmission_gain",
+    "rating",
+    "GAIN_MAX",
     "pain_threshold",
     "stimulus_response",
     "PAIN_THRESHOLD",
@@ -486,16 +488,33 @@ def pain_threshold(sensitisation=0.0, block_fraction=0.0, params: StimulusRespon
     return params.threshold / g
 
 
+#: Largest total gain :func:`rating` accepts (spinal gain, at most 1 + gain_max, times a descending gain).
+GAIN_MAX = 100.0
+
+
+def rating(stimulus, gain=1.0, params: StimulusResponseParams = STIMULUS_RESPONSE):
+    """Pain rating (0–10) for stimulus intensities ``stimulus`` (0–10 scale) passed through a total ``gain``.
+
+    rating = 10·(1 − exp(−max(0, G·x − threshold)/scale)). ``gain`` (>= 0) is whatever multiplies transmission
+    in the dorsal horn: the spinal gain of :func:`transmission_gain` (sensitisation, NMDA block) times the
+    descending gain of :mod:`helpers.models.descending` (inhibition, facilitation); :mod:`helpers.models.pathway`
+    composes them. Arrays broadcast. Shape numbers illustrative.
+    """
+    x = v.array(stimulus, "stimulus", low=0.0, high=10.0)
+    g = v.array(gain, "gain", low=0.0, high=GAIN_MAX)
+    p = _check_sr_params(params)
+    drive = np.maximum(0.0, g * x - p.threshold)
+    out = 10.0 * -np.expm1(-drive / p.scale)
+    return float(out) if out.ndim == 0 else out
+
+
 def stimulus_response(stimulus, sensitisation=0.0, block_fraction=0.0,
                       params: StimulusResponseParams = STIMULUS_RESPONSE):
     """Pain rating (0–10) for stimulus intensities ``stimulus`` (0–10 scale; innocuous below 4).
 
     ``sensitisation`` S in [0, 1] (from :func:`sensitisation_course`) raises the gain: the curve moves left
     (allodynia) and gets steeper (hyperalgesia). ``block_fraction`` turns the sensitised gain back down.
-    Arrays broadcast. All shape numbers are illustrative.
+    Arrays broadcast. All shape numbers are illustrative. Equals :func:`rating` at the spinal gain.
     """
     x = v.array(stimulus, "stimulus", low=0.0, high=10.0)
-    g = np.asarray(transmission_gain(sensitisation, block_fraction, params))
-    drive = np.maximum(0.0, g * x - params.threshold)
-    out = 10.0 * -np.expm1(-drive / params.scale)
-    return float(out) if out.ndim == 0 else out
+    return rating(x, transmission_gain(sensitisation, block_fraction, params), params)

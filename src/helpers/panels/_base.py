@@ -107,10 +107,12 @@ class Panel:
 
         controls_box = W.Box(list(self.controls.values()),
                              layout=W.Layout(display="flex", flex_flow="row wrap"))
-        toolbar = W.HBox([self._preset, self._reset, self._presenter, self._folder, self._export],
+        # A figure without controls (a schematic) has nothing to preset or reset: Presenter and Export only.
+        tools = [self._preset, self._reset] if self.controls else []
+        toolbar = W.HBox(tools + [self._presenter, self._folder, self._export],
                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
-        self.widget = W.VBox([toolbar, controls_box, self._image, self._text, self._status],
-                             layout=W.Layout(width="100%"))
+        parts = [toolbar, controls_box] if self.controls else [toolbar]
+        self.widget = W.VBox(parts + [self._image, self._text, self._status], layout=W.Layout(width="100%"))
         self.widget.add_class("helpers-panel")
 
     # ---- to be supplied by subclasses ----------------------------------------------------------------

@@ -21,7 +21,8 @@ _K_GRID = np.linspace(0.0, 1.0, 41)
 
 #: The references notebook 03 lists (keys in ``data/references``).
 REFERENCES = ["niesters_2011", "niesters_2013", "niesters_2014_review", "niesters_2014_thesis", "eide_1994",
-              "granovsky_2022", "yarnitsky_2015", "ilkjaer_1996", "olofsen_2012", "dahan_2011"]
+              "granovsky_2022", "yarnitsky_2015", "ilkjaer_1996", "sigtermans_2009_anesthesiology", "olofsen_2012",
+              "dahan_2011"]
 _SETTING_OPTIONS = [(model.SETTING_LABELS[s], s) for s in model.SETTINGS]
 
 
@@ -63,7 +64,7 @@ def _describe_cpm(c) -> str:
         f"{model.classify_cpm(c.cpm)}). Ketamine {_verb(c.change)} CPM by {abs(c.change):.1f} points in this "
         f"setting (literature direction: {h.direction_source}). Hypothesis in the model: ketamine "
         f"{h.mechanism}. Directions are from the literature; all magnitudes are illustrative, because no "
-        f"published model of ketamine on CPM exists.")
+        f"published model of ketamine on CPM was found.")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -78,26 +79,50 @@ class CPMExperiment(Panel):
         return _controls()
 
     def compute(self, setting, inhibition, facilitation, ketamine):
+        other = next(s for s in model.SETTINGS if s != setting)
+        state = model.DEFAULT_STATES[other]
         return SimpleNamespace(
             cpm=model.cpm_experiment(setting, inhibition, facilitation, ketamine),
             k_grid=_K_GRID,
             cpm_grid=model.cpm_effect(setting, inhibition, facilitation, _K_GRID),
+            other=other,
+            other_grid=model.cpm_effect(other, state.inhibition, state.facilitation, _K_GRID),
         )
+
+    @staticmethod
+    def _labels(result):
+        return f"{result.cpm.setting} (sliders)", f"{result.other} (default balance)"
+
+    def _legend(self, setting):
+        """The legend names the settings: rebuilt only when the setting changes (then the background is too)."""
+        if getattr(self, "_legend_setting", None) != setting:
+            leg = self.ax_curve.legend(loc="lower left", fontsize="small", frameon=True, framealpha=1.0,
+                                       edgecolor="none")
+            leg.set_in_layout(False)
+            self._legend_setting = setting
 
     def setup(self, fig):
         gs = fig.add_gridspec(1, 2, width_ratios=[1.45, 1.0])
         self.ax_bars, self.ax_curve = fig.add_subplot(gs[0]), fig.add_subplot(gs[1])
         first = self.compute(**self.values)
         self.bars = plot.cpm_bars(self.ax_bars, first.cpm)
+        mine, theirs = self._labels(first)
         self.curve = plot.cpm_vs_ketamine(self.ax_curve, first.k_grid, first.cpm_grid, first.cpm.ketamine,
-                                          first.cpm.cpm)
+                                          first.cpm.cpm, label=mine, other=(first.k_grid, first.other_grid, theirs))
+        self._legend_setting = None
+        self._legend(first.cpm.setting)
         self.dynamic = (list(self.bars["alone"]) + list(self.bars["during"]) + self.bars["values"]
-                        + self.bars["cpm"] + [self.curve["line"], self.curve["dot"]])
+                        + self.bars["cpm"] + [self.curve["other"], self.curve["line"], self.curve["dot"]])
+
+    def static_key(self):
+        return self.values["setting"]  # the legend names the settings
 
     def draw(self, result):
         plot.update_cpm_bars(self.bars, result.cpm)
+        mine, theirs = self._labels(result)
         plot.update_cpm_vs_ketamine(self.curve, result.k_grid, result.cpm_grid, result.cpm.ketamine,
-                                    result.cpm.cpm)
+                                    result.cpm.cpm, label=mine, other=(result.k_grid, result.other_grid, theirs))
+        self._legend(result.cpm.setting)
 
     def describe(self, result):
         return _describe_cpm(result.cpm)
@@ -130,7 +155,8 @@ class Balance(Panel):
     @staticmethod
     def _rows(sr):
         c = sr.cpm
-        return [(c.inhibition, c.facilitation), (c.inhibition_eff, c.facilitation_eff)]
+        return [(c.inhibition, c.facilitation, model.gain_change(c.inhibition, c.facilitation)),
+                (c.inhibition_eff, c.facilitation_eff, model.gain_change(c.inhibition_eff, c.facilitation_eff))]
 
     def draw(self, result):
         plot.update_stimulus_response(self.sr, result)
@@ -140,9 +166,10 @@ class Balance(Panel):
         c = result.cpm
         net0 = model.gain_change(c.inhibition, c.facilitation)
         net1 = model.gain_change(c.inhibition_eff, c.facilitation_eff)
-        return (f"Net change in spinal gain during conditioning: {net0:+.2f} without "
-                f"ketamine, {net1:+.2f} with it (negative shifts the stimulus–response curve to the "
-                f"right: less pain for the same stimulus). " + _describe_cpm(result.cpm))
+        return (f"Net change in descending gain during conditioning: {net0:+.2f} without "
+                f"ketamine, {net1:+.2f} with it; it multiplies the spinal gain (negative shifts the "
+                f"stimulus–response curve to the right: less pain for the same stimulus). "
+                + _describe_cpm(result.cpm))
 
 
 # ---- factories ---------------------------------------------------------------------------------------------------

@@ -1,23 +1,16 @@
 """The pain-pathway schematic as a displayable figure with its text description (no controls).
 
-``pathway_figure(story)`` returns a :class:`PathwayFigure`: ``.figure`` (a 16:9 matplotlib Figure),
-``.description`` (the alt text), ``.widget`` (image + description, displayed as one widget) and
-``.export(...)`` (PNG/SVG/PDF with the description as alt text, like every panel's Export button).
+``pathway_figure(story)`` returns a :class:`PathwayFigure`, a :class:`~helpers.panels.Panel` without controls:
+``.figure`` (a 16:9 matplotlib Figure), ``.description`` (the alt text), ``.widget`` (Presenter and Export,
+image, description, displayed as one widget) and ``.export(...)`` (PNG/SVG/PDF with the description as alt
+text, the same Export button as every panel).
 """
 from __future__ import annotations
 
-import html
-import io
-
-import ipywidgets as W
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from PIL import Image
-
 from .. import _validate as v
-from .. import export, style
+from .. import export
 from ..plots import pathway as plot
-from ._base import SCREEN_DPI
+from ._base import Panel
 
 __all__ = ["PathwayFigure", "pathway_figure", "PANELS"]
 
@@ -31,8 +24,9 @@ _COMMON = ("Schematic of the pain pathway. A peripheral nociceptor sends its sig
 _STORY_TEXT = {
     "overview": ("Numbered badges mark where ketamine acts: (1) it blocks the open NMDA-receptor channel at the "
                  "dorsal-horn synapse; (2) it damps wind-up and sensitisation in the dorsal horn; (3) it shifts "
-                 "the balance of inhibition and facilitation from the PAG and RVM, in a direction that differs "
-                 "between healthy volunteers and chronic-pain patients."),
+                 "the balance of inhibition and facilitation from the PAG and RVM: towards facilitation in healthy "
+                 "volunteers (Niesters 2011) and, reportedly, back towards inhibition in chronic-pain patients "
+                 "(Niesters 2013, details unverified)."),
     "receptor": ("Badge 1 highlights the dorsal-horn synapse: ketamine blocks the open NMDA-receptor channel "
                  "and stays trapped in it after the channel closes."),
     "spinal": ("Badge 2 highlights the dorsal horn: by blocking NMDA receptors, ketamine damps wind-up and "
@@ -44,43 +38,35 @@ _STORY_TEXT = {
 }
 
 
-class PathwayFigure:
-    """The pathway schematic for one story: ``figure``, ``description``, ``widget``; displays as one widget."""
+class PathwayFigure(Panel):
+    """The pathway schematic for one story, in the house panel (no controls): Presenter and Export, the figure,
+    its description. ``figure``, ``description``, ``widget``; displays as one widget."""
 
     name = "pathway"
+    title = "The pain pathway"
 
     def __init__(self, story: str = "overview", *, look: str = "notebook"):
         self.story = v.choice(story, "story", plot.STORIES)
-        self.look = v.choice(look, "look", style.SHEETS)
-        with style.context(self.look):
-            self.figure = Figure(dpi=SCREEN_DPI)
-            FigureCanvasAgg(self.figure)
-            ax = self.figure.add_subplot()
-            self.artists = plot.schematic(ax, self.story)
-        self.description = f"{_COMMON} {_STORY_TEXT[self.story]}"
-        image = W.Image(value=self.render_png(), format="png",
-                        layout=W.Layout(width="100%", max_width="1100px", height="auto", object_fit="contain"))
-        text = W.HTML(f"<p style='font-size:1.05em;line-height:1.45'>{html.escape(self.description)}</p>",
-                      layout=W.Layout(max_width="1100px"))
-        self.widget = W.VBox([image, text], layout=W.Layout(width="100%"))
-        self.widget.add_class("helpers-panel")
+        super().__init__(look=look)
 
-    def render_png(self) -> bytes:
-        """The figure as PNG bytes at screen resolution."""
-        self.figure.canvas.draw()
-        buf = self.figure.canvas.buffer_rgba()
-        h, w = int(buf.shape[0]), int(buf.shape[1])
-        out = io.BytesIO()
-        Image.frombuffer("RGBA", (w, h), buf, "raw", "RGBA", 0, 1).convert("RGB").save(out, format="png")
-        return out.getvalue()
+    def make_controls(self):
+        return {}
+
+    def compute(self):
+        return self.story
+
+    def setup(self, fig):
+        self.artists = plot.schematic(fig.add_subplot(), self.story)
+
+    def draw(self, result):
+        pass  # a schematic: nothing moves
+
+    def describe(self, result):
+        return f"{_COMMON} {_STORY_TEXT[result]}"
 
     def export(self, folder=None, stem: str | None = None, formats=("png", "svg", "pdf")):
         """Write the figure (PNG 1920x1080, SVG, PDF) with the description as alt text; return the paths."""
-        return export.save_figure(self.figure, folder, stem or f"pathway_{self.story}",
-                                  alt_text=self.description, formats=formats)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        return super().export(folder, stem or f"pathway_{self.story}", formats)
 
 
 def pathway_figure(story: str = "overview", look: str = "notebook") -> PathwayFigure:

@@ -4,7 +4,7 @@ curves during conditioning and the inhibition/facilitation balance.
 Each function draws on the Axes it is given and returns its artists (a dict); the matching ``update_*``
 function moves them to new results in place and returns the artists it changed (for a panel's blitting).
 Colours are cycle references resolved when the artist is made, so the active sheet's palette is kept.
-Numbers come from :mod:`helpers.models.descending` (the net gain change is the model's :func:`gain_change`).
+Every number drawn comes from :mod:`helpers.models.descending` through the panel; nothing here runs a model.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import to_rgba
 
-from ..models import descending as model
 from ..style import ROLE
 
 __all__ = [
@@ -81,46 +80,63 @@ def update_cpm_bars(artists, result):
 
 
 # ---- CPM against ketamine effect ------------------------------------------------------------------------------------
-def cpm_vs_ketamine(ax, ketamine, cpm, ketamine_now, cpm_now, *, ylim=(-6.5, 4.5)):
-    """CPM effect (points; negative = inhibition) against ketamine effect level (0-1), with the current point."""
+def cpm_vs_ketamine(ax, ketamine, cpm, ketamine_now, cpm_now, *, label="this setting", other=None,
+                    ylim=(-6.5, 4.5)):
+    """CPM effect (points; negative = inhibition) against ketamine effect level (0-1), with the current point.
+
+    ``other``: optional ``(ketamine, cpm, label)`` of the other setting, drawn thin and dashed behind, so both
+    directions of ketamine's effect are on one plot.
+    """
     zero = ax.axhline(0.0, color=_c("alone"), linewidth=1.0)
     kw = dict(transform=ax.get_yaxis_transform(), ha="right", fontsize="medium")
     inh = ax.text(0.97, ylim[0] + 0.3, "inhibition ↓", va="bottom", color=_c("inhibition"), **kw)
     fac = ax.text(0.97, ylim[1] - 0.3, "facilitation ↑", va="top", color=_c("facilitation"), **kw)
-    (line,) = ax.plot(ketamine, cpm, color=_c("ketamine"), linestyle="-")
+    (back,) = ax.plot([], [], color=_c("alone"), linestyle="--", linewidth=1.6, label="")
+    (line,) = ax.plot(ketamine, cpm, color=_c("ketamine"), linestyle="-", label=label)
     (dot,) = ax.plot([ketamine_now], [cpm_now], marker="o", linestyle="none", color=_c("ketamine"))
     ax.set_xlim(-0.03, 1.03)
     ax.set_ylim(*ylim)
     ax.set_xlabel("ketamine effect level (0–1)")
     ax.set_ylabel("CPM effect (points)")
-    return {"line": line, "dot": dot, "zero": zero, "labels": (inh, fac)}
+    artists = {"line": line, "dot": dot, "other": back, "zero": zero, "labels": (inh, fac)}
+    update_cpm_vs_ketamine(artists, ketamine, cpm, ketamine_now, cpm_now, label=label, other=other)
+    return artists
 
 
-def update_cpm_vs_ketamine(artists, ketamine, cpm, ketamine_now, cpm_now):
+def update_cpm_vs_ketamine(artists, ketamine, cpm, ketamine_now, cpm_now, *, label=None, other=None):
+    """Move :func:`cpm_vs_ketamine` artists; labels change only when given (they feed the legend)."""
     artists["line"].set_data(ketamine, cpm)
     artists["dot"].set_data([ketamine_now], [cpm_now])
-    return [artists["line"], artists["dot"]]
+    if label is not None:
+        artists["line"].set_label(label)
+    if other is None:
+        artists["other"].set_data([], [])
+    else:
+        artists["other"].set_data(other[0], other[1])
+        artists["other"].set_label(other[2])
+    return [artists["other"], artists["line"], artists["dot"]]
 
 
 # ---- stimulus-response curves --------------------------------------------------------------------------------------
 def stimulus_response(ax, sr, *, show_ketamine=True):
-    """Pain (0-10) against test-stimulus intensity: alone, during conditioning, during conditioning + ketamine.
+    """Pain (0-10) against stimulus intensity (the spinal 0-10 scale of notebook 02): alone, during
+    conditioning, during conditioning + ketamine.
 
     ``sr`` is a :class:`helpers.models.descending.StimulusResponse`; the test stimulus is marked.
     """
-    test = sr.cpm.test_stimulus_pct
+    test = sr.cpm.test_stimulus
     vline = ax.axvline(test, color=_c("alone"), linestyle=":", linewidth=1.4)
-    (alone,) = ax.plot(sr.stimulus_pct, sr.alone, color=_c("alone"), linestyle="--", label="test stimulus alone")
-    (during0,) = ax.plot(sr.stimulus_pct, sr.during_no_ketamine, color=_c("during"), linestyle="-",
+    (alone,) = ax.plot(sr.stimulus, sr.alone, color=_c("alone"), linestyle="--", label="test stimulus alone")
+    (during0,) = ax.plot(sr.stimulus, sr.during_no_ketamine, color=_c("during"), linestyle="-",
                          label="during conditioning")
-    (during1,) = ax.plot(sr.stimulus_pct, sr.during, color=_c("ketamine"), linestyle="-.",
+    (during1,) = ax.plot(sr.stimulus, sr.during, color=_c("ketamine"), linestyle="-.",
                          label="during conditioning, ketamine")
     (dots,) = ax.plot([], [], marker="o", linestyle="none", color=_c("alone"), zorder=4)
     label = ax.text(test, 9.8, " test stimulus", ha="left", va="top", fontsize="medium", color=_c("alone"))
-    ax.set_xlim(0.0, 100.0)
+    ax.set_xlim(0.0, 10.0)
     ax.set_ylim(0.0, 10.0)
-    ax.set_xlabel("test-stimulus intensity (% of maximum)")
-    ax.set_ylabel("pain (0–10)")
+    ax.set_xlabel("stimulus intensity (0–10 scale)")
+    ax.set_ylabel("pain rating (0–10)")
     artists = {"alone": alone, "during": during0, "ketamine": during1, "dots": dots, "vline": vline,
                "label": label}
     update_stimulus_response(artists, sr, show_ketamine=show_ketamine)
@@ -128,12 +144,12 @@ def stimulus_response(ax, sr, *, show_ketamine=True):
 
 
 def update_stimulus_response(artists, sr, *, show_ketamine=True):
-    artists["during"].set_data(sr.stimulus_pct, sr.during_no_ketamine)
-    artists["ketamine"].set_data(sr.stimulus_pct, sr.during)
+    artists["during"].set_data(sr.stimulus, sr.during_no_ketamine)
+    artists["ketamine"].set_data(sr.stimulus, sr.during)
     artists["ketamine"].set_visible(bool(show_ketamine))
     c = sr.cpm
     ys = [c.pain_alone, c.pain_during_no_ketamine] + ([c.pain_during] if show_ketamine else [])
-    artists["dots"].set_data([c.test_stimulus_pct] * len(ys), ys)
+    artists["dots"].set_data([c.test_stimulus] * len(ys), ys)
     return [artists["during"], artists["ketamine"], artists["dots"]]
 
 
@@ -141,8 +157,8 @@ def update_stimulus_response(artists, sr, *, show_ketamine=True):
 def balance(ax, rows, *, labels=("no ketamine", "ketamine"), xlim=(-1.05, 1.25)):
     """Tug-of-war bars: recruited inhibition to the left (−), facilitation to the right (+), net as a diamond.
 
-    ``rows`` is a sequence of ``(inhibition, facilitation)`` pairs, one per label (top to bottom); the net is
-    the model's :func:`helpers.models.descending.gain_change`.
+    ``rows`` is a sequence of ``(inhibition, facilitation, net)`` triples, one per label (top to bottom); the
+    net is the model's :func:`helpers.models.descending.gain_change`, computed by the caller.
     """
     n = len(labels)
     y = np.arange(n)[::-1].astype(float)
@@ -154,7 +170,7 @@ def balance(ax, rows, *, labels=("no ketamine", "ketamine"), xlim=(-1.05, 1.25))
     ax.set_yticks(y, labels)
     ax.set_xlim(*xlim)
     ax.set_ylim(-0.6, n + 0.9)  # room for a legend on top
-    ax.set_xlabel("change in spinal gain")
+    ax.set_xlabel("change in descending gain")
     ax.grid(axis="y", visible=False)
     artists = {"inhibition": list(inh.patches), "facilitation": list(fac.patches), "net": net, "zero": zero,
                "y": y}
@@ -164,11 +180,11 @@ def balance(ax, rows, *, labels=("no ketamine", "ketamine"), xlim=(-1.05, 1.25))
 
 def update_balance(artists, rows):
     nets = []
-    for rect_i, rect_f, (i, f) in zip(artists["inhibition"], artists["facilitation"], rows):
+    for rect_i, rect_f, (i, f, net) in zip(artists["inhibition"], artists["facilitation"], rows):
         rect_i.set_x(-i)
         rect_i.set_width(i)
         rect_f.set_x(0.0)
         rect_f.set_width(f)
-        nets.append(model.gain_change(i, f))
+        nets.append(net)
     artists["net"].set_data(nets, artists["y"][:len(nets)])
     return artists["inhibition"] + artists["facilitation"] + [artists["net"]]
