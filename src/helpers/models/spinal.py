@@ -6,7 +6,8 @@ Three pieces, each a pure function of its inputs (facts sheet §3, addendum §8)
   Every stimulus leaves a slow NMDA-dependent depolarisation that decays between stimuli and sums when
   stimuli come faster than it decays; the depolarisation relieves the Mg2+ block (Jahr & Stevens 1990, via
   :func:`helpers.models.receptor.mg_unblocked_fraction`), which lets more NMDA current through, which
-  depolarises further (positive feedback; the structure follows Britton, Chaplain & Skevington 1996).
+  depolarises further (positive feedback, the structure Britton, Chaplain & Skevington 1996 proposed; we checked
+  the citation, not their equations).
   Response per stimulus = fixed non-NMDA (AMPA) part + NMDA part ∝ (1 − block) × B(V).
   Responses are **normalised: the first response of the undrugged neuron = 1**.
 * :func:`sensitisation_course` / :func:`sensitisation_steady_state` — a slow state S in [0, 1] (hours to
@@ -122,7 +123,8 @@ class WindupParams:
     nmda_share: float = 0.25
     source: str = ("Mg2+ block: Jahr & Stevens 1990 [V]; E_NMDA 0 mV [V]; tau_s, slow_epsp_mv and nmda_share "
                    "tuned so wind-up is absent at 0.1 Hz and clear at >= 0.33 Hz (Vierck 1997; Staud 2007); "
-                   "positive-feedback structure after Britton, Chaplain & Skevington 1996")
+                   "positive-feedback structure after Britton, Chaplain & Skevington 1996 (citation checked, "
+                   "equations not); the Mg2+ relief is set by the membrane potential at each volley (assumed)")
     evidence: str = "assumed"
 
     def __post_init__(self):
@@ -217,8 +219,12 @@ def _iterate(f_hz: np.ndarray, n: int, block: float, p: WindupParams):
         b_now = mg_unblocked_fraction(p.v_rest_mv + d, p.mg_mm)
         b_seq[k] = b_now
         d_seq[k] = d
-        # The NMDA current of one stimulus charges the membrane towards the ceiling (E_NMDA); with
-        # B held at its pre-stimulus value this is the exact solution of dD/dt = g(t)(span − D).
+        # The NMDA current of one stimulus charges the membrane towards the ceiling (E_NMDA). The Mg2+ relief B
+        # is held at its value just before the volley (an assumption of this map: the volley's unblock is set by
+        # where the membrane sits when it arrives); with that, this is the exact solution of
+        # dD/dt = g(t) B (span − D). Updating B continuously during the volley is a different model: with the
+        # same charge the first stimulus would leave about 28 mV instead of 15, and 16 stimuli at 0.17 Hz would
+        # grow 1.3-fold instead of 1.09 (tests/test_spinal.py measures both).
         d = d + (span - d) * (-np.expm1(-charge * b_now))
         after[k] = d
         d = d * decay                               # exact decay between stimuli: dD/dt = −D/τ
@@ -320,7 +326,8 @@ class SensitisationParams:
 
     tau_up_h: float = 48.0
     tau_down_h: float = 168.0
-    source: str = "illustrative; structure after the central-sensitisation literature (Woolf 2011; Mendell 2022)"
+    source: str = ("illustrative; structure after the central-sensitisation literature (Woolf 2011, not in our "
+                   "facts sheets; Mendell 2022)")
     evidence: str = "illustrative"
 
     def __post_init__(self):
@@ -447,7 +454,8 @@ class StimulusResponseParams:
     threshold: float = PAIN_THRESHOLD
     scale: float = 3.7
     gain_max: float = 2.0
-    source: str = "illustrative; shift and steepening as described for central sensitisation (Woolf 2011)"
+    source: str = ("illustrative; shift and steepening as described for central sensitisation (Woolf 2011, not "
+                   "in our facts sheets)")
     evidence: str = "illustrative"
 
     def __post_init__(self):
