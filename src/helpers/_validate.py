@@ -24,25 +24,32 @@ __all__ = [
 ]
 
 
-def number(value, name: str) -> float:
-    """A finite real number (bools are rejected: ``True`` is not a dose)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.number)):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+def _is_bool(value) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def number(value, name: str, *, allowed: str = "a finite real number") -> float:
+    """A finite real number. Bools (``True``, ``np.True_``) are refused: ``True`` is not a dose, even though
+    Python counts it as 1. ``allowed`` words the range in the message ("a finite real number > 0", ...)."""
+    if _is_bool(value):
+        raise ValueError(f"{name} must be {allowed}, not a bool, got {value!r}")
+    if not isinstance(value, (Real, np.number)) or isinstance(value, np.complexfloating):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
     return value
 
 
 def positive(value, name: str) -> float:
-    value = number(value, name)
+    value = number(value, name, allowed="a finite real number > 0")
     if value <= 0:
         raise ValueError(f"{name} must be > 0, got {value!r}")
     return value
 
 
 def nonnegative(value, name: str) -> float:
-    value = number(value, name)
+    value = number(value, name, allowed="a finite real number >= 0")
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
     return value
@@ -51,12 +58,13 @@ def nonnegative(value, name: str) -> float:
 def in_range(value, name: str, low: float, high: float, *, low_open: bool = False,
              high_open: bool = False) -> float:
     """A finite number in [low, high] (or an open end where asked)."""
-    value = number(value, name)
+    lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
+    interval = f"{lo}{low:g}, {high:g}{hi}"
+    value = number(value, name, allowed=f"a finite real number in {interval}")
     bad_low = value <= low if low_open else value < low
     bad_high = value >= high if high_open else value > high
     if bad_low or bad_high:
-        lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
-        raise ValueError(f"{name} must be in {lo}{low:g}, {high:g}{hi}, got {value!r}")
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
     return value
 
 
@@ -66,14 +74,18 @@ def fraction(value, name: str) -> float:
 
 
 def integer(value, name: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+    """An integer in [low, high] (no upper end when ``high`` is None); an integral float such as 3.0 is
+    accepted, a bool is not."""
+    rng = f">= {low}" if high is None else f"in [{low}, {high}]"
+    if _is_bool(value):
+        raise ValueError(f"{name} must be an integer {rng}, not a bool, got {value!r}")
+    if not isinstance(value, (int, np.integer)):
         if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
             value = int(value)
         else:
-            raise ValueError(f"{name} must be an integer, got {value!r}")
+            raise ValueError(f"{name} must be an integer {rng}, got {value!r}")
     value = int(value)
     if value < low or (high is not None and value > high):
-        rng = f">= {low}" if high is None else f"in [{low}, {high}]"
         raise ValueError(f"{name} must be an integer {rng}, got {value!r}")
     return value
 
@@ -85,17 +97,52 @@ def choice(value, name: str, allowed: Iterable[str]) -> str:
     return value
 
 
+def _contains_bool(values) -> bool:
+    """True if ``values`` is, or holds anywhere, a bool. ``np.asarray([True, 2.0])`` would turn the bool into
+    1.0 silently, so nested lists and object arrays are walked before conversion (float arrays cost nothing)."""
+    if _is_bool(values):
+        return True
+    if isinstance(values, np.ndarray):
+        if values.dtype == np.bool_:
+            return True
+        return values.dtype == object and any(_contains_bool(x) for x in values.flat)
+    if isinstance(values, (list, tuple)):
+        return any(_contains_bool(x) for x in values)
+    return False
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f" in [{low:g}, {high:g}]"
+    if low is not None:
+        return f" >= {low:g}"
+    if high is not None:
+        return f" <= {high:g}"
+    return ""
+
+
 def array(values, name: str, *, low: float | None = None, high: float | None = None,
           ndim_max: int | None = None) -> np.ndarray:
-    """A float array with every element finite and inside [low, high] where given."""
+    """A float array with every element finite and inside [low, high] where given (bools refused)."""
+    allowed = f"finite real number(s){_bounds(low, high)}"
+    if _contains_bool(values):
+        raise ValueError(f"{name} must be {allowed}, not bools, got {_show_input(values)}")
     try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric, got {values!r}") from None
+        raw = np.asarray(values)
+    except (TypeError, ValueError):  # ragged nesting
+        raise ValueError(f"{name} must be {allowed}, got {_show_input(values)}") from None
+    # Only integer, unsigned and float arrays (or objects that are real numbers): np.asarray(..., float) would
+    # also turn "1.5" into 1.5 and drop the imaginary part of a complex number.
+    if raw.dtype.kind == "O":
+        if not all(isinstance(x, Real) or isinstance(x, (np.integer, np.floating)) for x in raw.flat):
+            raise ValueError(f"{name} must be {allowed}, got {_show_input(values)}")
+    elif raw.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be {allowed}, got {_show_input(values)}")
+    arr = np.asarray(raw, dtype=float)
     if ndim_max is not None and arr.ndim > ndim_max:
         raise ValueError(f"{name} must have at most {ndim_max} dimension(s), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite everywhere, got {_show(arr)}")
+        raise ValueError(f"{name} must be {allowed} everywhere, got {_show(arr)}")
     if low is not None and arr.size and arr.min() < low:
         raise ValueError(f"{name} must be >= {low:g} everywhere, got minimum {arr.min()!r}")
     if high is not None and arr.size and arr.max() > high:
@@ -113,6 +160,13 @@ def time_array(values, name: str = "t_h") -> np.ndarray:
     if arr.size > 1 and np.any(np.diff(arr) < 0):
         raise ValueError(f"{name} must be non-decreasing (sorted in time), got {_show(arr)}")
     return arr
+
+
+def _show_input(values) -> str:
+    if isinstance(values, np.ndarray):
+        return _show(values)
+    text = repr(values)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _show(arr: np.ndarray) -> str:

@@ -240,6 +240,16 @@ class Blocker:
     evidence: str                        # "cited" | "assumed" | "illustrative"
     note: str = ""
 
+    def __post_init__(self):
+        v.positive(self.ic50_um, "ic50_um")
+        v.choice(self.substance, "substance", ("ketamine", "norketamine"))
+        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
+        if not self.components or any(not isinstance(c, tuple) or len(c) != 2 for c in self.components):
+            raise ValueError(f"components must be ((name, mole fraction), ...), got {self.components!r}")
+        total = sum(v.fraction(f, "components mole fraction") for _n, f in self.components)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"components mole fractions must sum to 1, got {total!r}")
+
     @property
     def ic50_ng_ml(self) -> float:
         """The IC50 as a plasma mass concentration (ng/mL)."""
@@ -309,16 +319,29 @@ class ClinicalBand:
     note: str = ""
     measured_with: str = "racemic ketamine"
 
+    def __post_init__(self):
+        lo = v.nonnegative(self.low_ng_ml, "low_ng_ml")
+        hi = v.positive(self.high_ng_ml, "high_ng_ml")
+        if hi <= lo:
+            raise ValueError(f"high_ng_ml must be > low_ng_ml, got low_ng_ml={lo!r}, high_ng_ml={hi!r}")
+        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
+
 
 _ZANOS = "Zanos et al. 2018, Pharmacol Rev 70:621-660, Table 1 (plasma Cmax, racemic ketamine) [V]"
-#: Clinical concentration bands by key ("analgesic", "dissociative", "anaesthetic").
+#: Clinical concentration bands by key ("analgesic", "dissociative", "anaesthetic"). A note gives a dose only
+#: where the facts sheet ties one to the band (0.15 mg/kg IV for analgesia); the doses behind the dissociative
+#: and anaesthetic rows are not in the facts sheets, so none is stated. (The "0.5 mg/kg over 40 min" of the
+#: same table belongs to its antidepressant row, Zarate 2006: see the receptor presets.)
 CLINICAL_BANDS_NG_ML = MappingProxyType({
     "analgesic": ClinicalBand("analgesic", 70.0, 160.0, _ZANOS, "cited",
-                              "0.15 mg/kg IV; 0.29-0.67 µM (Grant 1981, Clements 1982 and others)."),
+                              "After 0.15 mg/kg IV; 0.29-0.67 µM as printed in the table, which cites Grant 1981, "
+                              "Clements 1982 and others [V]."),
     "dissociative": ClinicalBand("dissociative", 100.0, 250.0, _ZANOS, "cited",
-                                 "0.5 mg/kg over 40 min; 0.42-1.1 µM (Krystal 1994)."),
+                                 "Dissociation (Krystal 1994, as cited in the table) [V]; 0.42-1.1 µM is our "
+                                 "conversion at 237.7 g/mol [D]."),
     "anaesthetic": ClinicalBand("anaesthetic", 1200.0, 2400.0, _ZANOS, "cited",
-                                "1-2 mg/kg IV; 5-10 µM (Clements 1982, Idvall 1979 and others)."),
+                                "5-10 µM as printed in the table [V]. Idvall 1979 measured 9.3 µmol/L during "
+                                "maintenance and waking at 2.7 µmol/L [V]."),
 })
 
 
@@ -380,6 +403,11 @@ class ChannelKinetics:
                    "k_on = (1/0.68 − 1)/3.26 ms per µM [D] from Orser's 68% open time at 1 µM ketamine, "
                    "assuming simple open-channel block; pulse width chosen")
     evidence: str = "illustrative"
+
+    def __post_init__(self):
+        for name in ("k_open_per_s", "k_close_per_s", "k_on_per_um_s", "pulse_ms"):
+            v.positive(getattr(self, name), name)
+        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
 
 
 #: Default rates of the kinetic scheme.

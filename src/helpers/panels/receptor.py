@@ -9,7 +9,7 @@ import math
 import ipywidgets as W
 import numpy as np
 
-from .. import export
+from .. import evidence, export
 from ..models import receptor
 from ..plots import receptor as rplot
 from ._base import Panel, log_slider
@@ -22,6 +22,9 @@ _BLOCKER_OPTIONS = [("S-ketamine (esketamine)", "S-ketamine"), ("R-ketamine (ark
 #: Use-dependence protocol shown: 120 s, drug washed out at 60 s.
 _DURATION_S = 120.0
 _WASHOUT_S = 60.0
+#: The use-dependence panel opens on this preset: S-ketamine 50 ng/mL at 1 Hz, inside the derived S-ketamine
+#: analgesic level (racemic band ÷ 2, ``receptor.band_for_drug``), the case notebook 01 describes.
+USE_DEPENDENCE_OPENING = "analgesic_1hz"
 
 
 def _pct(x: float) -> str:
@@ -178,15 +181,18 @@ class UseDependence(Panel):
     title = "Use-dependent, trapping block under repeated activation"
 
     def make_controls(self):
+        # The opening case is a preset (data), so the notebook text, the preset and the sliders cannot drift
+        # apart; the log sliders' grids are anchored on its values, so a browser has nothing to snap.
+        o = evidence.preset(self.name, USE_DEPENDENCE_OPENING)["values"]
         return {
-            "frequency_hz": log_slider(1.0, 0.1, 10.0, 0.05,
-                                             readout_format=".2g", description="Activation rate (Hz)"),
-            "conc_ng_ml": log_slider(150.0, 10.0, 3000.0, 0.02,
-                                           readout_format=",.3g", description="Drug level (ng/mL)"),
-            "blocker": W.Dropdown(options=_BLOCKER_OPTIONS, value="S-ketamine", description="Blocker",
+            "frequency_hz": log_slider(o["frequency_hz"], 0.1, 10.0, 0.05,
+                                       readout_format=".2g", description="Activation rate (Hz)"),
+            "conc_ng_ml": log_slider(o["conc_ng_ml"], 10.0, 3000.0, 0.02,
+                                     readout_format=",.3g", description="Drug level (ng/mL)"),
+            "blocker": W.Dropdown(options=_BLOCKER_OPTIONS, value=o["blocker"], description="Blocker",
                                   layout=W.Layout(width="340px")),
-            "washout": W.Checkbox(value=True, description=f"Wash the drug out at {_WASHOUT_S:.0f} s"),
-            "rest_s": W.FloatSlider(value=20.0, min=0.0, max=40.0, step=1.0, readout_format=".0f",
+            "washout": W.Checkbox(value=o["washout"], description=f"Wash the drug out at {_WASHOUT_S:.0f} s"),
+            "rest_s": W.FloatSlider(value=o["rest_s"], min=0.0, max=40.0, step=1.0, readout_format=".0f",
                                     description="Pause in activation after washout (s)"),
         }
 
