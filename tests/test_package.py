@@ -126,32 +126,145 @@ def test_save_figure_rejects_bad_input(tmp_path):
         export.save_figure(fig, tmp_path / "file", "x")
 
 
+def _expected_files(names, exts=("png", "svg", "alt.txt")) -> set[str]:
+    """The files the CLI writes for these canonical figures: each in the light and dark slide looks."""
+    return {f"{name}_{theme}.{ext}" for name in names for theme in ("light", "dark") for ext in exts}
+
+
+def _check_cli_stdout(stdout: str, out: Path, written: set[str], n_figures: int) -> None:
+    """One ``wrote a, b, c in <out> (t s)`` line per figure and look, naming every file written, then a total."""
+    lines = stdout.strip().splitlines()
+    wrote = [line for line in lines if line.startswith("wrote ")]
+    assert len(wrote) == 2 * n_figures, f"want one 'wrote' line per figure and theme, got:\n{stdout[-2000:]}"
+    named = set()
+    for line in wrote:
+        assert f" in {out} (" in line, f"stdout line does not name the folder {out}: {line!r}"
+        named |= set(line[len("wrote "):line.index(f" in {out} (")].split(", "))
+    assert named == written, (f"stdout names {sorted(named - written)[:6]} not written, and omits "
+                              f"{sorted(written - named)[:6]}")
+    assert lines[-1].startswith(f"{len(written)} files for {n_figures} figures in {out}"), lines[-1]
+
+
 def test_export_cli_is_deterministic_and_matches_committed_figures(tmp_path):
-    """`python -m helpers.export` writes every canonical figure in both themes, byte-identical on a rerun,
-    and identical to what is committed in figures/ (so the committed figures are never stale)."""
-    cmd = [sys.executable, "-m", "helpers.export", "--out", str(tmp_path)]
+    """`python -m helpers.export` writes every canonical figure in both themes, and nothing else; names each file
+    on stdout; is byte-identical on a rerun; and figures/ holds exactly the registry's files (none missing, no
+    extras left from renamed or removed figures) with the same alt text (so the committed figures are never stale)."""
+    out = tmp_path / "all"
+    cmd = [sys.executable, "-m", "helpers.export", "--out", str(out)]
     first = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr[-2000:]
     names = export.canonical_figures()
-    files = sorted(p.name for p in tmp_path.iterdir())
-    for name in names:
-        for theme in ("light", "dark"):
-            for ext in ("png", "svg", "alt.txt"):
-                assert f"{name}_{theme}.{ext}" in files
-    snapshot = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    expected = _expected_files(names)
+    files = {p.name for p in out.iterdir()}
+    assert files == expected, f"missing {sorted(expected - files)[:6]}, unexpected {sorted(files - expected)[:6]}"
+    _check_cli_stdout(first.stdout, out, expected, len(names))
+    snapshot = {p.name: p.read_bytes() for p in out.iterdir()}
     # Determinism: a second build of a few figures (one of each kind) is byte-identical.
     few = ["pk_models", "pathway_overview", "nmda_iv_curve"]
-    again_dir = tmp_path.parent / (tmp_path.name + "_again")
+    again_dir = tmp_path / "again"
     again = subprocess.run([sys.executable, "-m", "helpers.export", "--out", str(again_dir), "--only", *few],
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     rebuilt = {p.name: p.read_bytes() for p in again_dir.iterdir()}
-    assert len(rebuilt) == len(few) * 2 * 3
-    assert all(snapshot[n] == data for n, data in rebuilt.items()), "export is not deterministic"
+    assert set(rebuilt) == _expected_files(few)
+    _check_cli_stdout(again.stdout, again_dir, set(rebuilt), len(few))
+    differ = sorted(n for n, data in rebuilt.items() if snapshot[n] != data)
+    assert not differ, f"export is not deterministic: {differ}"
     # figures/ must hold exactly these files, with the same alt text (which carries the model's numbers).
     # Pixels are not compared: they may shift with the matplotlib/FreeType version on another machine.
-    committed = ROOT / "figures"
-    missing = sorted(n for n in snapshot if not (committed / n).exists())
-    assert not missing, f"figures/ is stale; run `python -m helpers.export`: missing {missing[:6]}"
-    stale = [n for n, data in snapshot.items() if n.endswith(".alt.txt") and (committed / n).read_bytes() != data]
-    assert not stale, f"figures/ is stale; run `python -m helpers.export`: {stale[:6]}"
+    problems = _figures_folder_problems(ROOT / "figures", snapshot)
+    assert not problems, "\n".join(problems)
+
+
+def _figures_folder_problems(folder: Path, built: dict[str, bytes]) -> list[str]:
+    """How ``folder`` differs from a fresh build: files missing, files the registry no longer makes (left from a
+    renamed or removed figure), and alt texts that differ (they carry the model's numbers)."""
+    held = {p.name for p in folder.iterdir()}
+    missing, extra = sorted(set(built) - held), sorted(held - set(built))
+    problems = []
+    if missing:
+        problems.append(f"{folder.name}/ lacks {len(missing)} files; run `python -m helpers.export`: {missing}")
+    if extra:
+        problems.append(f"{folder.name}/ holds {len(extra)} files no canonical figure makes; delete them: {extra}")
+    stale = sorted(n for n in set(built) & held if n.endswith(".alt.txt") and (folder / n).read_bytes() != built[n])
+    if stale:
+        problems.append(f"{folder.name}/ is stale, {len(stale)} alt texts differ from a fresh build; "
+                        f"run `python -m helpers.export`: {stale}")
+    return problems
+
+
+def test_cli_output_checks_fail_on_wrong_output(tmp_path):
+    """The checks above report a folder with a file missing, an extra file and a changed alt text, and a stdout
+    that omits a file, names the wrong folder or gets the total wrong."""
+    built = {"a_light.png": b"p", "a_light.alt.txt": b"alt\n", "a_dark.png": b"p"}
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    (folder / "a_light.png").write_bytes(b"p")
+    (folder / "a_light.alt.txt").write_bytes(b"old alt\n")
+    (folder / "old_light.png").write_bytes(b"p")
+    problems = "\n".join(_figures_folder_problems(folder, built))
+    assert "lacks 1 files" in problems and "a_dark.png" in problems
+    assert "old_light.png" in problems and "a_light.alt.txt" in problems
+    (folder / "a_light.alt.txt").write_bytes(b"alt\n")
+    (folder / "a_dark.png").write_bytes(b"p")
+    (folder / "old_light.png").unlink()
+    assert _figures_folder_problems(folder, built) == []
+    out, written = Path("/x"), {"a_light.png", "a_light.svg", "a_dark.png", "a_dark.svg"}
+    good = ("wrote a_light.png, a_light.svg in /x (0.50 s)\nwrote a_dark.png, a_dark.svg in /x (0.40 s)\n"
+            "4 files for 1 figures in /x\n")
+    _check_cli_stdout(good, out, written, 1)
+    for bad, pattern in ((good.replace("a_dark.svg in", "in"), "omits"), (good.replace("in /x (0.4", "in /y (0.4"),
+                         "folder"), (good.replace("4 files", "3 files"), "3 files"),
+                         (good.replace("wrote a_dark", "skipped a_dark"), "one 'wrote' line")):
+        with pytest.raises(AssertionError, match=pattern):
+            _check_cli_stdout(bad, out, written, 1)
+
+
+def test_export_cli_pdf_is_valid_and_deterministic(tmp_path):
+    """`--pdf --only <one figure>` adds a PDF per theme (valid header and trailer, the alt text as its Subject),
+    writes only that figure, names each file on stdout, and two runs into fresh folders are byte-identical."""
+    from test_panels import _pdf_info  # the PDF Info reader, checked against matplotlib there
+
+    name = "pk_models"  # a cheap figure (about 1 s per theme)
+    runs = []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        res = subprocess.run([sys.executable, "-m", "helpers.export", "--out", str(out), "--pdf", "--only", name],
+                             capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, res.stderr[-2000:]
+        files = {p.name: p.read_bytes() for p in out.iterdir()}
+        expected = _expected_files([name], ("png", "svg", "pdf", "alt.txt"))
+        assert set(files) == expected, f"--pdf wrote {sorted(files)}, want {sorted(expected)}"
+        _check_cli_stdout(res.stdout, out, expected, 1)
+        runs.append(files)
+    differ = sorted(n for n in runs[0] if runs[0][n] != runs[1][n])
+    assert not differ, f"two runs of the CLI differ in {differ}"
+    for theme in ("light", "dark"):
+        pdf = runs[0][f"{name}_{theme}.pdf"]
+        assert pdf[:5] == b"%PDF-" and pdf.rstrip().endswith(b"%%EOF"), f"{name}_{theme}.pdf is not a whole PDF"
+        alt = runs[0][f"{name}_{theme}.alt.txt"].decode("utf-8").strip()
+        assert len(alt) > 40
+        assert _pdf_info(pdf, "Subject").strip() == alt, f"{name}_{theme}.pdf: Subject is not the alt text"
+        assert _pdf_info(pdf, "Title") == f"{name}_{theme}"
+        assert b"/CreationDate" not in pdf, "a creation date makes the PDF differ on every run"
+
+
+def test_export_cli_rejects_unknown_figures_and_lists_all(tmp_path):
+    """`--only` with an unknown name fails (exit 2) naming it and writes nothing; `--list` names every figure."""
+    out = tmp_path / "none"
+    bad = subprocess.run([sys.executable, "-m", "helpers.export", "--out", str(out), "--only", "no_such_figure"],
+                         capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 2 and "no_such_figure" in bad.stderr, (bad.returncode, bad.stderr[-1000:])
+    assert not out.exists(), "a rejected command wrote files"
+    listed = subprocess.run([sys.executable, "-m", "helpers.export", "--list"], capture_output=True, text=True,
+                            timeout=600)
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    shown = {line.split()[0] for line in listed.stdout.splitlines() if line.strip()}
+    assert shown == set(export.canonical_figures())
+
+
+def test_every_canonical_figure_belongs_to_a_notebook():
+    """Each registered figure names the notebook it illustrates, and that notebook exists."""
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    orphans = {n: c.notebook for n, c in export.canonical_figures().items() if c.notebook not in notebooks}
+    assert not orphans, f"canonical figures name notebooks that do not exist: {orphans}"

@@ -7,9 +7,11 @@ full redraw (the fast path must never show something stale).
 """
 from __future__ import annotations
 
+import html
 import io
 import math
 import random
+import xml.etree.ElementTree as ET
 
 import ipywidgets as W
 import numpy as np
@@ -191,24 +193,185 @@ def test_out_of_range_values_are_rejected_not_clamped(key):
         panel.set(no_such_control=1)
 
 
+def _pdf_info(data: bytes, key: str) -> str:
+    """The text of ``/key (...)`` in a PDF's Info dictionary, as matplotlib writes it (all parentheses escaped;
+    non-ASCII text as UTF-16BE with a byte-order mark). Raises AssertionError when the key is absent."""
+    start = data.find(b"/" + key.encode() + b" (")
+    assert start >= 0, f"PDF has no /{key} entry"
+    i, out = start + len(key) + 3, bytearray()
+    escapes = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+    while data[i] != ord(")"):
+        if data[i] == ord("\\"):
+            i += 1
+            if chr(data[i]) in "01234567":
+                j = i
+                while j < i + 3 and chr(data[j]) in "01234567":
+                    j += 1
+                out.append(int(data[i:j], 8))
+                i = j
+                continue
+            out += escapes.get(data[i], bytes([data[i]]))
+        else:
+            out.append(data[i])
+        i += 1
+    raw = bytes(out)
+    return raw[2:].decode("utf-16-be") if raw[:2] == b"\xfe\xff" else raw.decode("latin-1")
+
+
+def test_pdf_info_reader_decodes_what_matplotlib_writes(tmp_path):
+    """The reader the export tests rely on, against matplotlib itself: ASCII, non-ASCII, parentheses, backslash."""
+    from matplotlib.figure import Figure
+
+    from helpers import export
+
+    for text in ("plain ascii (with parens) and a \\ backslash", "1.0 mM Mg²⁺ at −70 mV (Jahr & Stevens) ≈ 4%"):
+        path = export.save_figure(Figure(figsize=(9.6, 5.4)), tmp_path, "probe", alt_text=text, formats=("pdf",))[0]
+        assert _pdf_info(path.read_bytes(), "Subject") == text
+        assert _pdf_info(path.read_bytes(), "Title") == "probe"
+    with pytest.raises(AssertionError, match="Keywords"):
+        _pdf_info(path.read_bytes(), "Keywords")
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+DC_NS = "{http://purl.org/dc/elements/1.1/}"
+
+
+def _check_png(path, description: str, stem: str, context: str) -> None:
+    """A valid 1920x1080 PNG, not blank, with the description and stem as text metadata (see export.save_figure)."""
+    with Image.open(path) as img:
+        img.verify()  # checksums of every chunk
+    with Image.open(path) as img:
+        assert img.format == "PNG", f"{context}: {path.name} is {img.format}, not PNG"
+        assert img.size == (1920, 1080), f"{context}: PNG is {img.size}, want (1920, 1080)"
+        assert img.info.get("Description") == description, f"{context}: PNG Description is not the description"
+        assert img.info.get("Title") == stem, f"{context}: PNG Title {img.info.get('Title')!r}, want {stem!r}"
+        grey = np.asarray(img.convert("L"))
+    assert grey.std() > 5, f"{context}: exported PNG is blank (one flat colour)"
+
+
+def _label_texts(figure):
+    """Axis labels, titles, legend entries and annotations (not tick labels: those outside the view are never
+    drawn, and mathtext or multi-line strings are split by the SVG writer)."""
+    texts = list(figure.texts)
+    for ax in figure.axes:
+        texts += [ax.xaxis.label, ax.yaxis.label, ax.title, ax._left_title, ax._right_title, *ax.texts]
+        if ax.get_legend() is not None:
+            texts += ax.get_legend().get_texts()
+    return texts
+
+
+def _check_svg(path, figure, description: str, stem: str, context: str) -> None:
+    """Parses as XML; text kept as <text> elements (the figure's own labels are readable in them, no glyph
+    outlines); the description as <dc:description> and the stem as <dc:title> (see export.save_figure)."""
+    root = ET.parse(path).getroot()
+    assert root.tag == SVG_NS + "svg", f"{context}: root element is {root.tag}"
+    texts = list(root.iter(SVG_NS + "text"))
+    assert texts, f"{context}: SVG has no <text> elements (text was turned into paths)"
+    svg_text = " ".join("".join(t.itertext()) for t in texts)
+    labels = {t.get_text() for t in _label_texts(figure)
+              if t.get_visible() and t.get_text().strip() and "$" not in t.get_text() and "\n" not in t.get_text()}
+    assert labels, f"{context}: the figure has no plain-text labels to look for"
+    lost = sorted(label for label in labels if label not in svg_text)
+    assert not lost, f"{context}: labels not kept as SVG text: {lost[:5]}"
+    assert "DejaVuSans-" not in path.read_text(encoding="utf-8"), f"{context}: SVG embeds glyph outlines"
+    descriptions = [e.text for e in root.iter(DC_NS + "description")]
+    assert descriptions == [description], f"{context}: SVG <dc:description> is {descriptions!r}"
+    assert [e.text for e in root.iter(DC_NS + "title")] == [stem], f"{context}: SVG <dc:title> is not {stem!r}"
+
+
+def _exportable(key: str):
+    """A fresh panel from ALL, or for ``pathway.<story>`` the static pathway schematic (it has no controls, so it
+    is not in ALL, but it exports through the same code and is the figure notebooks 00-03 open with)."""
+    if key.startswith("pathway."):
+        from helpers.panels.pathway import pathway_figure
+
+        return pathway_figure(key.split(".", 1)[1])
+    return ALL[key]()
+
+
+def _pathway_stories():
+    from helpers.plots.pathway import STORIES
+
+    return [f"pathway.{s}" for s in STORIES]
+
+
+@pytest.mark.parametrize("key", sorted(ALL) + _pathway_stories())
+def test_export_writes_valid_slide_files(key, tmp_path):
+    """Every panel (and each pathway schematic) exports, as the Export button does, exactly a 1920x1080 PNG, an
+    SVG with live text, and a .alt.txt, each carrying the live description; the status line names the files and
+    the folder. PDF is skipped here for speed (one panel checks it below)."""
+    panel = _exportable(key)
+    stem = key.replace(".", "_")
+    paths = panel.export(tmp_path, stem=stem, formats=("png", "svg"))
+    want = [f"{stem}.png", f"{stem}.svg", f"{stem}.alt.txt"]
+    assert [p.name for p in paths] == want, f"{key}: export returned {[p.name for p in paths]}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(want), f"{key}: extra or missing files written"
+    description = panel.description
+    assert description.strip(), f"{key}: empty description"
+    _check_png(paths[0], description, stem, key)
+    _check_svg(paths[1], panel.figure, description, stem, key)
+    assert paths[2].read_text(encoding="utf-8") == description.strip() + "\n", f"{key}: .alt.txt differs"
+    if hasattr(panel, "_status"):
+        status = panel._status.value
+        assert status.startswith("Wrote "), f"{key}: status line {status!r}"
+        assert html.escape(str(tmp_path.resolve())) in status, f"{key}: status {status!r} does not name the folder"
+        for name in want:
+            assert html.escape(name) in status, f"{key}: status {status!r} does not name {name}"
+
+
+def test_export_checks_reject_broken_files(tmp_path):
+    """The PNG and SVG checks above fail on files that break the contract: text turned into glyph outlines, the
+    description missing, another size, a label dropped."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9.6, 5.4))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("time (h)")
+    with matplotlib.rc_context({"svg.fonttype": "path"}):
+        fig.savefig(tmp_path / "paths.svg", metadata={"Title": "x", "Description": "alt"})
+    with pytest.raises(AssertionError, match="no <text> elements"):
+        _check_svg(tmp_path / "paths.svg", fig, "alt", "x", "broken")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(tmp_path / "bare.svg", metadata={"Title": "x"})
+    with pytest.raises(AssertionError, match="dc:description"):
+        _check_svg(tmp_path / "bare.svg", fig, "alt", "x", "broken")
+    ax.set_ylabel("added after saving")
+    with pytest.raises(AssertionError, match="added after saving"):
+        _check_svg(tmp_path / "bare.svg", fig, "alt", "x", "broken")
+    fig.savefig(tmp_path / "small.png", dpi=100, metadata={"Title": "x", "Description": "alt"})
+    with pytest.raises(AssertionError, match="1920, 1080"):
+        _check_png(tmp_path / "small.png", "alt", "x", "broken")
+    fig.savefig(tmp_path / "full.png", dpi=200, metadata={"Title": "x", "Description": "other"})
+    with pytest.raises(AssertionError, match="Description"):
+        _check_png(tmp_path / "full.png", "alt", "x", "broken")
+
+
 def test_export_button_writes_valid_files(tmp_path):
-    """Export writes a 1920x1080 PNG, an SVG with live text and a PDF, with the description as alt text."""
-    key = sorted(ALL)[0]
+    """The button a student presses: a 1920x1080 PNG, an SVG with live text and a PDF (valid header and trailer,
+    the description as its Subject), with the description as alt text; the status line names the folder."""
+    key = "receptor.iv_curve"  # its description has non-ASCII text (Mg²⁺, −70 mV): the PDF's UTF-16 path
     panel = ALL[key]()
     panel._folder.value = str(tmp_path)
-    panel._export.click()  # the button a student presses
+    panel._export.click()
     pngs = list(tmp_path.glob("*.png"))
     assert len(pngs) == 1
-    img = Image.open(pngs[0])
-    assert img.size == (1920, 1080)
-    assert img.info.get("Description") == panel.description
-    arr = np.asarray(img.convert("L"))
-    assert (arr < 200).mean() > 0.01, "exported PNG is blank"
-    svg = next(tmp_path.glob("*.svg")).read_text()
-    assert "<text" in svg, "SVG text must stay text (svg.fonttype none)"
-    assert next(tmp_path.glob("*.pdf")).read_bytes()[:5] == b"%PDF-"
-    assert next(tmp_path.glob("*.alt.txt")).read_text().strip() == panel.description
-    assert str(tmp_path) in panel._status.value
+    stem = pngs[0].name[:-len(".png")]
+    assert stem.startswith(panel.name + "_"), f"button stem {stem!r} does not start with the panel name"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{stem}.{e}" for e in ("png", "svg", "pdf",
+                                                                                            "alt.txt"))
+    _check_png(pngs[0], panel.description, stem, key)
+    _check_svg(tmp_path / f"{stem}.svg", panel.figure, panel.description, stem, key)
+    pdf = (tmp_path / f"{stem}.pdf").read_bytes()
+    assert pdf[:5] == b"%PDF-" and pdf.rstrip().endswith(b"%%EOF"), "not a complete PDF file"
+    assert any(ord(c) > 127 for c in panel.description), "pick a panel whose description is not plain ASCII"
+    assert _pdf_info(pdf, "Subject") == panel.description
+    assert _pdf_info(pdf, "Title") == stem
+    assert (tmp_path / f"{stem}.alt.txt").read_text(encoding="utf-8").strip() == panel.description
+    assert html.escape(str(tmp_path.resolve())) in panel._status.value
 
 
 def _grid_index(widget, value) -> float:

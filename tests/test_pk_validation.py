@@ -120,3 +120,58 @@ def test_messages_give_value_and_allowed_range():
         pk.simulate(OK, T, weight_kg=250.0)
     with pytest.raises(ValueError, match=r"hours_per_day must be in \[0, 24\], got 30"):
         pk.course(20.0, 30.0, 10)
+
+
+LANDMARK_CASES = [
+    ("which", lambda: pk.peak(OK, which="brain")),
+    ("which", lambda: pk.peak(OK, "domino", which="norketamine")),
+    ("which", lambda: pk.time_above_h(OK, 10.0, "clements_nimmo_1981", which="norketamine")),
+    ("model", lambda: pk.peak(OK, "smith_2020")),
+    ("weight_kg", lambda: pk.peak(OK, weight_kg=10.0)),
+    ("regimen", lambda: pk.peak("10 mg")),
+    ("from_h", lambda: pk.peak(OK, from_h=-1.0)),
+    ("until_h", lambda: pk.peak(OK, from_h=5.0, until_h=2.0)),
+    ("until_h", lambda: pk.peak(OK, until_h=NAN)),
+    ("threshold_ng_ml", lambda: pk.time_above_h(OK, -1.0)),
+    ("threshold_ng_ml", lambda: pk.time_above_h(OK, NAN)),
+    ("until_h", lambda: pk.time_above_h(OK, 10.0, until_h=0.0)),
+    ("stop_h", lambda: pk.time_to_fall_after_h(OK, -1.0)),
+    ("fraction", lambda: pk.time_to_fall_after_h(OK, 0.0, 0.0)),
+    ("fraction", lambda: pk.time_to_fall_after_h(OK, 0.0, 1.0)),
+    ("horizon_h", lambda: pk.time_to_fall_after_h(OK, 0.0, 0.5, horizon_h=0.0)),
+    ("effect_slow_t_half_days", lambda: pk.time_to_fall_after_h(OK, 0.0, effect_slow_t_half_days=0.0)),
+    ("until_h", lambda: pk.auc_ng_h_per_ml(OK, until_h=-1.0)),
+    ("until_h", lambda: pk.auc_ng_h_per_ml(OK, until_h=NAN)),
+    ("until_h", lambda: pk.auc_ng_h_per_ml(OK, until_h=True)),
+    ("which", lambda: pk.auc_ng_h_per_ml(OK, "domino", which="norketamine")),
+    ("route", lambda: pk.norketamine_auc_ratio("rectal")),
+    ("model", lambda: pk.norketamine_auc_ratio("oral", "domino")),
+    ("window_h", lambda: pk.time_grid(OK, 0.0)),
+    ("n", lambda: pk.time_grid(OK, 10.0, n=1)),
+    ("n_after", lambda: pk.time_grid(OK, 10.0, n_after=-1)),
+    ("racemic evidence tag", lambda: pk.TagByDrug("verified", "cited")),
+    ("drug", lambda: pk.ROUTES["oral"].evidence_for("R-ketamine")),
+    ("evidence", lambda: pk.Route(name="x", label="x", bioavailability=pk.ByDrug(0.5, 0.5), ka_per_h=1.0,
+                                  presystemic_to_norketamine=0.0, source="test", evidence="cited",
+                                  ka_evidence="assumed")),
+    ("ka_evidence", lambda: pk.Route(name="x", label="x", bioavailability=pk.ByDrug(0.5, 0.5), ka_per_h=1.0,
+                                     presystemic_to_norketamine=0.0, source="test", evidence="assumed",
+                                     ka_evidence=3)),
+]
+
+
+@pytest.mark.parametrize("param, call", LANDMARK_CASES,
+                         ids=[f"{i:02d}-{p}" for i, (p, _) in enumerate(LANDMARK_CASES)])
+def test_landmark_functions_reject_bad_input_naming_the_parameter(param, call):
+    """The exact landmark functions (peak, time above, half-fall, AUC, time grid, route tags) raise
+    ValueError naming the bad argument, never a NaN."""
+    with pytest.raises(ValueError, match=param):
+        call()
+
+
+def test_landmarks_of_an_empty_regimen_are_zero_not_nan():
+    """No dose: peak 0 at the start, no time above, infinite fall time (nothing to fall from), zero AUC."""
+    assert pk.peak([]) == (0.0, 0.0)
+    assert pk.time_above_h([], 0.0) == 0.0
+    assert pk.time_to_fall_after_h([], 1.0) == math.inf
+    assert pk.auc_ng_h_per_ml([]) == 0.0 and pk.auc_ng_h_per_ml([], until_h=5.0) == 0.0

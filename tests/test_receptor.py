@@ -200,12 +200,12 @@ def test_analgesic_levels_block_only_part_of_the_receptors():
 def test_clinical_bands_are_racemic_levels_and_s_ketamine_is_half():
     """Zanos 2018 Table 1 bands were measured after racemic ketamine, so each band records that drug; and the
     S-ketamine equivalent of the analgesic band is the racemic one ÷ 2 (Bell 2009: S ≈ 2× racemate) = 35–80
-    ng/mL, labelled derived. Blocking at that level is a similar share to the racemate across its own band."""
+    ng/mL, labelled as our arithmetic. Blocking at that level is a similar share to the racemate across its own band."""
     for band in r.CLINICAL_BANDS_NG_ML.values():
         assert band.measured_with == "racemic ketamine"
     lo, hi, label = r.band_for_drug("analgesic", "S-ketamine")
     assert (lo, hi) == (35.0, 80.0)
-    assert "derived" in label
+    assert "our arithmetic" in label
     s_block = r.block_at_plasma(np.array([lo, hi]), "S-ketamine")
     rac_block = r.band_block("analgesic", "racemic ketamine")
     assert np.allclose(s_block, rac_block, atol=0.06)  # 33–53% vs 37–58%: same order, not identical
@@ -485,7 +485,7 @@ def test_block_curve_labels_the_bands_as_racemic():
     assert "measured with racemic ketamine" in text
     lo, hi, _label = r.band_for_drug("analgesic", "S-ketamine")
     b_lo, b_hi = r.block_at_plasma(np.array([lo, hi]), "S-ketamine")
-    assert f"about {lo:.0f}–{hi:.0f} ng/mL" in text and "derived" in text
+    assert f"about {lo:.0f}–{hi:.0f} ng/mL" in text and "our arithmetic" in text
     assert f"({100 * b_lo:.0f}%–{100 * b_hi:.0f}%)" in text
     p.set(blocker="racemic ketamine")
     assert "measured with racemic ketamine" in p.description

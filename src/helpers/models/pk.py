@@ -11,11 +11,18 @@ What is here
 * Dosing events :class:`Bolus` and :class:`Infusion` and their builders :func:`bolus`, :func:`infusion`,
   :func:`course`, :func:`repeat`. A regimen is any (possibly nested) sequence of events.
 * :func:`simulate` → :class:`PKResult`: plasma ketamine, norketamine, a fast effect site (t½ 6.1 min,
-  Olofsen 2012 [V]) and a slow biophase (t½ 10.9 days, Dahan 2011 [V]), all in ng/mL.
+  Olofsen 2012 [V]) and a slow biophase (t½ 10.9 days, Dahan 2011 [V]), all in ng/mL. The two half-lives are
+  cited, but each study fitted its half-life with its own PK model; hanging them on the PK models here (Fanta
+  included, and the racemic models all the more: both were fitted to S-ketamine) is our construction, so the
+  effect sites are tagged "t½ cited; applied to this PK model: assumed" (:data:`EFFECT_SITE_EVIDENCE`; facts
+  addendum §2b).
 * :func:`amounts` → :class:`PKAmounts`: every compartment in mg plus exact cumulative eliminated amounts
   (mass balance).
 * Closed forms: :func:`clearance_l_per_h`, :func:`half_lives_min`, :func:`norketamine_half_lives_min`,
-  :func:`steady_state_ng_ml`, :func:`context_sensitive_half_time_h`.
+  :func:`steady_state_ng_ml`, :func:`context_sensitive_half_time_h`, :func:`norketamine_auc_ratio`.
+* Exact landmarks of any regimen, independent of a plotting grid: :func:`peak`, :func:`time_above_h`,
+  :func:`time_to_fall_after_h`, :func:`auc_ng_h_per_ml`; and :func:`time_grid`, sample times that resolve
+  every dosing event (for plotting).
 
 How it is solved
 ----------------
@@ -72,7 +79,9 @@ from .. import units
 __all__ = [
     "FAST_EFFECT_T_HALF_MIN", "FAST_EFFECT_SOURCE", "SLOW_EFFECT_T_HALF_DAYS", "SLOW_EFFECT_SOURCE",
     "FAST_EFFECT_REFERENCE", "SLOW_EFFECT_REFERENCE", "REFERENCE_KEYS", "EFFECT_SITES_FITTED_TO",
-    "time_to_fall_h",
+    "EFFECT_SITE_EVIDENCE", "EFFECT_SITE_EVIDENCE_LABEL", "MEASURED_NORKETAMINE_AUC_RATIO",
+    "time_to_fall_h", "TagByDrug", "time_grid", "peak", "time_above_h", "time_to_fall_after_h", "auc_ng_h_per_ml",
+    "norketamine_auc_ratio",
     "WEIGHT_RANGE_KG", "DRUGS", "NorketamineModel", "MicroConstantModel", "AllometricModel",
     "ScaledParameters", "MODELS", "ByDrug", "Route", "ROUTES", "EXTRAVASCULAR_ROUTES", "Bolus", "Infusion",
     "bolus", "infusion", "course", "repeat", "total_dose_mg", "PKResult", "PKAmounts", "simulate", "amounts",
@@ -86,17 +95,22 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------------
 
 #: Blood–effect-site equilibration half-life (min) of the fast effect site: the mean over Olofsen's endpoints
-#: (for pain alone it was 11.8 min). Both effect sites were fitted to S-ketamine; on the racemic models they are
-#: an assumption (see ``EFFECT_SITES_FITTED_TO``).
+#: (for pain alone it was 11.8 min). The value is cited; using it with these PK models is assumed (see
+#: ``EFFECT_SITE_EVIDENCE``), and on the racemic models doubly so (fitted to S-ketamine, ``EFFECT_SITES_FITTED_TO``).
 FAST_EFFECT_T_HALF_MIN = 6.1
 FAST_EFFECT_SOURCE = ("Olofsen et al. 2012, Anesthesiology 117:353: blood-effect-site equilibration t½ "
                       "6.1 min averaged over endpoints (range 0-11.8 min; pain 11.8 min) [V]")
-#: Onset/offset half-life (days) of the slow biophase driving chronic-pain relief.
+#: Onset/offset half-life (days) of the slow biophase driving chronic-pain relief. Cited; Dahan fitted it with
+#: the PK of the same trial's venous samples, so applying it to these PK models is assumed.
 SLOW_EFFECT_T_HALF_DAYS = 10.9
 SLOW_EFFECT_SOURCE = ("Dahan et al. 2011, Eur J Pain 15:258: onset/offset t½ 10.9 ± 4.0 days "
                       "(95% CI 5.3-20.5) for S-ketamine in CRPS-1 [V]")
 #: The drug both effect-site half-lives were measured with; other drugs reuse them as an assumption.
 EFFECT_SITES_FITTED_TO = "S-ketamine"
+#: Evidence of the effect sites, in two parts: the half-lives are published values; putting them on one of the
+#: PK models here is our choice (Olofsen and Dahan fitted them with their own PK; addendum §2b).
+EFFECT_SITE_EVIDENCE = MappingProxyType({"t_half": "cited", "applied_to_pk_model": "assumed"})
+EFFECT_SITE_EVIDENCE_LABEL = "t½ cited; applied to this PK model: assumed"
 FAST_EFFECT_REFERENCE = "olofsen_2012"
 SLOW_EFFECT_REFERENCE = "dahan_2011"
 
@@ -396,12 +410,37 @@ class ByDrug:
 
 
 @dataclass(frozen=True)
+class TagByDrug:
+    """An evidence tag that differs by drug: a value measured with one drug and reused for the other is
+    "cited" for the first and "assumed" for the second."""
+
+    racemic: str
+    s_ketamine: str
+
+    def __post_init__(self):
+        v.choice(self.racemic, "racemic evidence tag", _EVIDENCE)
+        v.choice(self.s_ketamine, "s_ketamine evidence tag", _EVIDENCE)
+
+    def __getitem__(self, drug: str) -> str:
+        return self.racemic if v.choice(drug, "drug", DRUGS) == "racemic" else self.s_ketamine
+
+    def __call__(self, drug: str) -> str:
+        return self[drug]
+
+
+def _weakest(tags) -> str:
+    return max(tags, key=_EVIDENCE.index)
+
+
+@dataclass(frozen=True)
 class Route:
     """A route of administration: bioavailability F by drug, first-order absorption ka (1/h), first pass.
 
     ``presystemic_to_norketamine`` is the fraction of the non-bioavailable dose (1 − F) that reaches
-    norketamine (with the same ka) in models that have norketamine. ``evidence`` is the weakest of the
-    three parts (F, ka, first pass), each tagged separately.
+    norketamine (with the same ka) in models that have norketamine. Each part carries its own evidence tag,
+    per drug where a value measured with one drug is reused for the other (:class:`TagByDrug`; a plain string
+    means the same tag for both); :meth:`evidence_for` gives them for one drug. ``evidence`` is the weakest
+    tag over all parts and both drugs.
     """
 
     name: str
@@ -411,20 +450,41 @@ class Route:
     presystemic_to_norketamine: float
     source: str
     evidence: str
-    bioavailability_evidence: str = "cited"
-    ka_evidence: str = "cited"
+    bioavailability_evidence: TagByDrug | str = "cited"
+    ka_evidence: TagByDrug | str = "cited"
     presystemic_evidence: str = "assumed"
     reference_keys: tuple[str, ...] = ()
 
     def __post_init__(self):
-        for tag in ("evidence", "bioavailability_evidence", "ka_evidence", "presystemic_evidence"):
+        for tag in ("bioavailability_evidence", "ka_evidence"):
+            value = getattr(self, tag)
+            if isinstance(value, str):
+                v.choice(value, tag, _EVIDENCE)
+                object.__setattr__(self, tag, TagByDrug(value, value))
+            elif not isinstance(value, TagByDrug):
+                raise ValueError(f"{tag} must be one of {list(_EVIDENCE)} or a TagByDrug, got {value!r}")
+        for tag in ("evidence", "presystemic_evidence"):
             v.choice(getattr(self, tag), tag, _EVIDENCE)
+        weakest = _weakest([self.bioavailability_evidence.racemic, self.bioavailability_evidence.s_ketamine,
+                            self.ka_evidence.racemic, self.ka_evidence.s_ketamine, self.presystemic_evidence])
+        if self.evidence != weakest:
+            raise ValueError(f"evidence must be the weakest tag of the route's parts ({weakest!r}), "
+                             f"got {self.evidence!r}")
         v.in_range(self.bioavailability.racemic, "bioavailability", 0.0, 1.0, low_open=True)
         v.in_range(self.bioavailability.s_ketamine, "bioavailability", 0.0, 1.0, low_open=True)
         if self.ka_per_h is not None:
             v.positive(self.ka_per_h, "ka_per_h")
         v.fraction(self.presystemic_to_norketamine, "presystemic_to_norketamine")
 
+    def evidence_for(self, drug: str) -> dict[str, str]:
+        """Evidence tags of F, ka and first pass for ``drug`` ("racemic" or "S-ketamine")."""
+        return {"bioavailability": self.bioavailability_evidence[drug], "ka": self.ka_evidence[drug],
+                "presystemic": self.presystemic_evidence}
+
+
+# ka values come from S-ketamine population models (Perez-Ruixo 2021: esketamine nasal and oral solution;
+# Simons 2022: S-ketamine film), so they are cited for S-ketamine and assumed (transferred) for the racemate.
+_KA_FROM_S_KETAMINE = TagByDrug(racemic="assumed", s_ketamine="cited")
 
 ROUTES: dict[str, Route] = {
     "iv": Route(
@@ -436,27 +496,30 @@ ROUTES: dict[str, Route] = {
         bioavailability=ByDrug(0.93, 0.93, "93%, widely cited (Clements, Nimmo & Grant 1982 [U]) [V2]",
                                "racemic value applied to S-ketamine (assumed)"),
         ka_per_h=5.0, presystemic_to_norketamine=0.0,
-        source=("F 0.93 [V2]; ka ~5/h (range 3-8) derived from tmax 15-30 min in a 1984 IM study with Fanta "
-                "disposition, facts addendum §4c-d [D]; no first pass (assumed)"),
-        evidence="assumed", bioavailability_evidence="cited", ka_evidence="assumed",
-        reference_keys=("fanta_2015",)),
+        source=("F 0.93 for racemic ketamine [V2], applied to S-ketamine (assumed); ka ~5/h (range 3-8) is our "
+                "derivation from tmax 15-30 min in a 1984 IM study with Fanta disposition, facts addendum §4c-d "
+                "[D] (assumed); no first pass (assumed)"),
+        evidence="assumed", bioavailability_evidence=TagByDrug(racemic="cited", s_ketamine="assumed"),
+        ka_evidence="assumed", reference_keys=("fanta_2015",)),
     "intranasal": Route(
         name="intranasal", label="intranasal",
         bioavailability=ByDrug(0.45, 0.48, "~45%, Yanagihara et al. 2003 (nasal spray, n = 3) [V]",
                                "~48%, Spravato medical information (J&J) [V2]"),
         ka_per_h=2.93, presystemic_to_norketamine=1.0,
         source=("F racemic 0.45 (Yanagihara 2003 [V]; other devices 11-17%, Pharmacotherapy 2022), S-ketamine "
-                "0.48 (Spravato [V2]); ka 2.93/h nasal mucosa, Perez-Ruixo 2021 [V2]; 1 - F to norketamine "
-                "with the same ka (assumed)"),
-        evidence="assumed", reference_keys=("yanagihara_2003", "spravato_medinfo", "perez_ruixo_2021")),
+                "0.48 (Spravato [V2]); ka 2.93/h nasal mucosa, Perez-Ruixo 2021 esketamine [V2] (reused for the "
+                "racemate: assumed); 1 - F to norketamine with the same ka (assumed)"),
+        evidence="assumed", ka_evidence=_KA_FROM_S_KETAMINE,
+        reference_keys=("yanagihara_2003", "spravato_medinfo", "perez_ruixo_2021")),
     "sublingual": Route(
         name="sublingual", label="sublingual",
         bioavailability=ByDrug(0.29, 0.263, "29% (90% CI 27-31), Rolan et al. 2014 wafer [V]",
                                "26.3% mucosal F1, Simons et al. 2022 oral thin film [V]"),
         ka_per_h=2.4, presystemic_to_norketamine=1.0,
         source=("F racemic 0.29 (Rolan 2014 [V]), S-ketamine 0.263 (Simons 2022 [V]); ka 2.4/h mucosal, "
-                "Simons 2022 [V2] (13-min zero-order input ignored); 1 - F to norketamine (assumed)"),
-        evidence="assumed", reference_keys=("rolan_2014", "simons_2022_pk")),
+                "Simons 2022 S-ketamine film [V2] (13-min zero-order input ignored; reused for the racemate: "
+                "assumed); 1 - F to norketamine (assumed)"),
+        evidence="assumed", ka_evidence=_KA_FROM_S_KETAMINE, reference_keys=("rolan_2014", "simons_2022_pk")),
     "oral": Route(
         name="oral", label="oral",
         bioavailability=ByDrug(0.20, 0.08, "~20%, Yanagihara et al. 2003 (n = 3) [V]; other reports 17-23% "
@@ -464,9 +527,10 @@ ROUTES: dict[str, Route] = {
                                "8%, Fanta et al. 2015 [V]"),
         ka_per_h=0.97, presystemic_to_norketamine=1.0,
         source=("F racemic 0.20 (Yanagihara 2003 [V]), S-ketamine 0.08 (Fanta 2015 [V]); ka 0.97/h oral "
-                "solution, Perez-Ruixo 2021 [V2] (0.32-h zero-order input ignored); 1 - F to norketamine "
-                "(assumed)"),
-        evidence="assumed", reference_keys=("yanagihara_2003", "fanta_2015", "perez_ruixo_2021")),
+                "esketamine solution, Perez-Ruixo 2021 [V2] (0.32-h zero-order input ignored; reused for the "
+                "racemate: assumed); 1 - F to norketamine (assumed)"),
+        evidence="assumed", ka_evidence=_KA_FROM_S_KETAMINE,
+        reference_keys=("yanagihara_2003", "fanta_2015", "perez_ruixo_2021")),
 }
 EXTRAVASCULAR_ROUTES = tuple(r for r in ROUTES if ROUTES[r].ka_per_h is not None)
 
@@ -909,7 +973,12 @@ _SERIES = ("plasma", "norketamine", "effect_fast", "effect_slow")
 
 @dataclass(frozen=True, eq=False)
 class PKResult:
-    """Concentrations (ng/mL) at ``t_h`` for one regimen, model and weight. Arrays are read-only."""
+    """Concentrations (ng/mL) at ``t_h`` for one regimen, model and weight. Arrays are read-only.
+
+    ``norketamine_ng_ml`` is ``None`` when the model has no norketamine compartment (Domino, Clements & Nimmo).
+    The summary properties (peak, AUC, time above) are those of the samples; see :func:`peak` and
+    :func:`time_above_h` for grid-independent values.
+    """
 
     t_h: np.ndarray
     plasma_ng_ml: np.ndarray
@@ -1021,27 +1090,25 @@ class PKAmounts:
 def simulate(regimen, t_h, model="fanta_2015", weight_kg: float = 70.0, *,
              effect_fast_t_half_min: float = FAST_EFFECT_T_HALF_MIN,
              effect_slow_t_half_days: float = SLOW_EFFECT_T_HALF_DAYS) -> PKResult:
-    """Exact concentrations (ng/mL) for a regimen at times ``t_h`` (h, non-decreasing, 1-D).
+    """Exact concentrations (ng/mL) for a regimen at times ``t_h``.
 
-    ``regimen``: events (:func:`bolus`, :func:`infusion`, :func:`course`, :func:`repeat`), possibly nested;
-    empty gives zeros. ``model``: a key of :data:`MODELS` or a parameter set. Effect sites: fast t½
-    (Olofsen 2012, default 6.1 min) and slow t½ (Dahan 2011, default 10.9 days), both driven by plasma.
+    ``t_h``: a non-empty 1-D sequence of finite times (h), non-decreasing; times before the first dose give
+    zeros. A scalar, a 2-D array or unsorted times are rejected with ValueError. ``regimen``: events (:func:`bolus`, :func:`infusion`, :func:`course`, :func:`repeat`),
+    possibly nested; empty gives zeros. ``model``: a key of :data:`MODELS` or a parameter set. Effect sites:
+    fast t½ (Olofsen 2012, default 6.1 min) and slow t½ (Dahan 2011, default 10.9 days), both driven by
+    plasma (half-lives cited, their use with this PK model assumed: :data:`EFFECT_SITE_EVIDENCE`).
+
+    Returns a :class:`PKResult`; its ``norketamine_ng_ml`` is ``None`` for models without a norketamine
+    compartment (``"domino"`` and ``"clements_nimmo_1981"``), an array for ``"fanta_2015"``. For numbers that
+    must not depend on the sampling (peak, time above a level, half-fall) use :func:`peak`,
+    :func:`time_above_h` and :func:`time_to_fall_after_h`.
     """
     events = _flatten(regimen)
     t = v.time_array(t_h, "t_h")
     sys = _get_system(model, weight_kg, effect_fast_t_half_min, effect_slow_t_half_days)
     m = _model(model)
-    seg = _segments(sys, events, _active_modes(sys, events))
-    n_out = len(sys.out_names)
-    if seg is None:
-        out = np.zeros((t.size, n_out))
-    else:
-        w = sys.out_modal[:, seg.modes]
-        z, kk, _, _ = _modal_at(seg, t)
-        out = z @ w.T
-        if np.any(out < 0.0):
-            # z = e·S + C is a difference of terms as large as |z| + 2|C|: that is the round-off scale.
-            _clip_roundoff(out, (np.abs(z) + 2.0 * np.abs(seg.steady[kk])) @ np.abs(w).T, "a concentration")
+    # z = e·S + C is a difference of terms as large as |z| + 2|C|: that is the round-off scale (checked there).
+    out = _solution(events, sys).outputs(t)
     cols = {name: np.ascontiguousarray(out[:, i]) for i, name in enumerate(sys.out_names)}
     t_copy = t.copy()
     for arr in (t_copy, *cols.values()):
@@ -1246,3 +1313,379 @@ def time_to_fall_h(t_h, conc, stop_h: float, fraction: float = 0.5) -> float:
     t1, c1 = float(t[i]), float(c[i])
     crossing = t1 if c0 == c1 else t0 + (c0 - target) * (t1 - t0) / (c0 - c1)
     return crossing - stop
+
+
+# --------------------------------------------------------------------------------------------------------
+# Exact landmarks of a regimen (independent of any plotting grid)
+# --------------------------------------------------------------------------------------------------------
+
+#: Measured norketamine/ketamine AUC ratios, to set beside :func:`norketamine_auc_ratio`:
+#: route -> (ratio, drug, source).
+MEASURED_NORKETAMINE_AUC_RATIO = MappingProxyType({
+    "oral": (16.5, "S-ketamine", "Fanta 2015, Eur J Clin Pharmacol 71:441 (abstract): norketamine AUC 16.5x "
+                                 "S-ketamine after oral dosing [V]"),
+})
+
+_FIRST_STEP_H = 1e-3       # first geometric point after a dosing boundary (3.6 s; Domino's fastest t½ is 24 s)
+_N_EVEN, _N_AFTER = 200, 48  # landmark search grid: even points plus geometric points after every boundary
+# Refinement on the exact solution: few rounds of many points (each round is one vectorised evaluation).
+_CROSS_POINTS, _CROSS_ROUNDS = 48, 2   # a crossing's bracket shrinks 48x a round (2304x), then linear interpolation
+_PEAK_POINTS, _PEAK_ROUNDS = 32, 3     # a maximum's bracket shrinks 16x a round (4096x)
+_CROSS_FRAC = np.linspace(0.0, 1.0, _CROSS_POINTS + 1)
+_PEAK_FRAC = np.linspace(0.0, 1.0, _PEAK_POINTS + 1)
+_PEAK_TIE = 1e-9           # maxima within this relative gap are the same peak (the earliest is reported)
+_WASHOUT_HALF_LIVES = 60.0  # after the last dose, 60 half-lives of the slowest mode leave < 1e-18 of any dose
+
+
+class _Solution:
+    """The exact solution of one regimen (all outputs), evaluable at any times; cached per regimen."""
+
+    def __init__(self, events: tuple, sys: _System):
+        self.events = events
+        self.sys = sys
+        self.seg = _segments(sys, events, _active_modes(sys, events))
+        self.bounds = np.zeros(0) if self.seg is None else self.seg.bounds
+        self.w = None if self.seg is None else sys.out_modal[:, self.seg.modes]      # n_out x m
+        self._samples: dict = {}
+        if self.seg is None:
+            self.washout_h = 0.0
+        else:
+            # every output decays after the last dose at the slowest rate it shows; one horizon for all outputs
+            # lets all landmarks of a regimen share one sampled grid
+            seen = np.abs(self.w) > 1e-12 * np.abs(self.w).max(axis=1, keepdims=True)
+            slowest = float(np.min(-self.seg.lam[seen.any(axis=0)]))
+            self.washout_h = float(self.bounds[-1]) + _WASHOUT_HALF_LIVES * math.log(2.0) / slowest
+
+    def outputs(self, t: np.ndarray, check: bool = True) -> np.ndarray:
+        """All outputs at sorted 1-D times ``t`` (T x n_out). Negative round-off is checked (and set to 0) as
+        :func:`simulate` needs it; ``check=False`` only clips (internal search grids)."""
+        if self.seg is None:
+            return np.zeros((t.size, len(self.sys.out_names)))
+        z, kk, _, _ = _modal_at(self.seg, t)
+        out = z @ self.w.T
+        if not check:
+            return np.maximum(out, 0.0, out=out)
+        if np.any(out < 0.0):
+            _clip_roundoff(out, (np.abs(z) + 2.0 * np.abs(self.seg.steady[kk])) @ np.abs(self.w).T,
+                           "a concentration")
+        return out
+
+    def output(self, t: np.ndarray, row: int) -> np.ndarray:
+        """One output at times ``t`` of any shape (any order); tiny negative round-off is set to 0."""
+        t = np.asarray(t, dtype=float)
+        if self.seg is None:
+            return np.zeros(t.shape)
+        flat = t.ravel()
+        if flat.size > 1 and np.any(flat[1:] < flat[:-1]):
+            order = np.argsort(flat, kind="stable")
+            z = _modal_at(self.seg, flat[order])[0]
+            out = np.empty(flat.size)
+            out[order] = z @ self.w[row]
+        else:
+            out = _modal_at(self.seg, flat)[0] @ self.w[row]
+        return np.maximum(out, 0.0, out=out).reshape(t.shape)
+
+    def samples(self, t0: float, t1: float):
+        """The resolving grid on [t0, t1] and every output on it (several landmarks share them)."""
+        key = (t0, t1)
+        hit = self._samples.get(key)
+        if hit is None:
+            t = _resolving_grid(self.bounds, t0, t1, _N_EVEN, _N_AFTER)
+            hit = (t, self.outputs(t, check=False))
+            if len(self._samples) > 8:
+                self._samples.clear()
+            self._samples[key] = hit
+        return hit
+
+
+@lru_cache(maxsize=32)
+def _cached_solution(events: tuple, sys: _System) -> _Solution:
+    return _Solution(events, sys)
+
+
+def _solution(events: tuple, sys: _System) -> _Solution:
+    try:
+        return _cached_solution(events, sys)
+    except TypeError:  # pragma: no cover - an unhashable event field; solve without the cache
+        return _Solution(events, sys)
+
+
+class _Curve:
+    """One output of a regimen's exact solution."""
+
+    def __init__(self, sol: _Solution, row: int):
+        self.sol, self.row = sol, row
+        self.seg, self.bounds = sol.seg, sol.bounds
+
+    def __call__(self, t) -> np.ndarray:
+        return self.sol.output(t, self.row)
+
+    def samples(self, t0: float, t1: float):
+        t, out = self.sol.samples(t0, t1)
+        return t, out[:, self.row]
+
+
+def _curve(regimen, model, weight_kg, which, fast_t_half_min, slow_t_half_days) -> _Curve:
+    v.choice(which, "which", _SERIES)
+    events = _flatten(regimen)
+    sys = _get_system(model, weight_kg, fast_t_half_min, slow_t_half_days)
+    if which not in sys.out_names:
+        raise ValueError(f"which='norketamine' needs a model with norketamine; model "
+                         f"{_model(model).name!r} has none (use one of "
+                         f"{[k for k, m in MODELS.items() if m.norketamine is not None]})")
+    return _Curve(_solution(events, sys), sys.out_names.index(which))
+
+
+def _resolving_grid(bounds: np.ndarray, t0: float, t1: float, n_even: int, n_after: int) -> np.ndarray:
+    """``n_even`` even points on [t0, t1], every boundary inside, and ``n_after`` geometric points after each
+    boundary (and after t0, where a search starts), from 3.6 s up to the next boundary, so every fast phase
+    is sampled."""
+    inside = bounds[(bounds > t0) & (bounds < t1)]
+    parts = [np.linspace(t0, t1, n_even), inside]
+    starts = np.concatenate([[t0], inside])
+    gap = np.concatenate([inside, [t1]]) - starts
+    keep = gap > 2.0 * _FIRST_STEP_H
+    if n_after > 1 and np.any(keep):
+        frac = np.linspace(0.0, 1.0, n_after)
+        steps = _FIRST_STEP_H * np.exp(np.outer(np.log(gap[keep] / _FIRST_STEP_H), frac))
+        parts.append((starts[keep, None] + steps).ravel())
+    out = np.unique(np.concatenate(parts))
+    return out[(out >= t0) & (out <= t1)]
+
+
+def _refine_first_crossings(curve: _Curve, lo: np.ndarray, hi: np.ndarray, level: float) -> np.ndarray:
+    """First time in each bracket [lo, hi] (sorted, not overlapping) where ``curve - level`` changes sign."""
+    if not lo.size:
+        return lo
+    rows = np.arange(lo.size)
+    for _ in range(_CROSS_ROUNDS):
+        pts = lo[:, None] + (hi - lo)[:, None] * _CROSS_FRAC
+        f = curve(pts) - level
+        above = f > 0.0
+        change = above[:, 1:] != above[:, :-1]
+        j = np.where(change.any(axis=1), np.argmax(change, axis=1), _CROSS_POINTS - 1)
+        lo, hi = pts[rows, j], pts[rows, j + 1]
+        f0, f1 = f[rows, j], f[rows, j + 1]
+    span = f0 - f1
+    w = np.where(span != 0.0, f0 / np.where(span != 0.0, span, 1.0), 0.5)
+    return lo + np.clip(w, 0.0, 1.0) * (hi - lo)
+
+
+def time_grid(regimen, window_h: float, n: int = 600, n_after: int = 24) -> np.ndarray:
+    """Sample times (h) on [0, ``window_h``] for plotting a regimen: ``n`` even points, every dosing boundary
+    (bolus, infusion start and stop), and ``n_after`` geometric points after each boundary (3.6 s up to the
+    next boundary). Peaks at the end of an IV infusion are then sampled exactly and the fast fall after it
+    is drawn with enough points however far apart the doses are."""
+    window = v.positive(window_h, "window_h")
+    n = v.integer(n, "n", 2, 100_000)
+    n_after = v.integer(n_after, "n_after", 0, 10_000)
+    bounds = _event_bounds(_flatten(regimen))
+    if not bounds.size:
+        return np.linspace(0.0, window, n)
+    return _resolving_grid(bounds, 0.0, window, n, n_after)
+
+
+def _event_bounds(events) -> np.ndarray:
+    times = []
+    for ev in events:
+        if isinstance(ev, Bolus):
+            if ev.dose_mg > 0.0:
+                times.append(ev.at_h)
+        elif ev.rate_mg_per_h > 0.0 and ev.duration_h > 0.0:
+            times += [ev.start_h, ev.end_h]
+    return np.unique(np.asarray(times, dtype=float))
+
+
+def _span(curve: _Curve, from_h, until_h, name_until: str = "until_h") -> tuple[float, float]:
+    start = v.nonnegative(from_h, "from_h")
+    if until_h is None:
+        return start, max(curve.sol.washout_h, start + 1.0)
+    return start, v.in_range(until_h, name_until, start, math.inf, low_open=True)
+
+
+def peak(regimen, model="fanta_2015", weight_kg: float = 70.0, which: str = "plasma", *,
+         from_h: float = 0.0, until_h: float | None = None, tie_rtol: float = 1e-3,
+         effect_fast_t_half_min: float = FAST_EFFECT_T_HALF_MIN,
+         effect_slow_t_half_days: float = SLOW_EFFECT_T_HALF_DAYS) -> tuple[float, float]:
+    """``(t_h, ng/mL)``: the highest concentration of ``which`` on [``from_h``, ``until_h``] and when it is
+    first reached.
+
+    ``which``: "plasma", "norketamine", "effect_fast" or "effect_slow". ``until_h`` None: until every dose has
+    washed out. The value is exact to ~1e-9 relative: the curve is sampled on a grid that resolves every
+    dosing event and each candidate maximum is refined on finer sub-grids of the exact solution.
+
+    The time: a maximum is a rise and fall of the curve (a plateau that only creeps up to the end of an
+    infusion counts once, at its end). When several separate maxima (repeated sessions) come within
+    ``tie_rtol`` of the highest (default 0.1 %, below the printed precision), the earliest of them is given:
+    the time the peak is first reached. An empty regimen gives ``(from_h, 0.0)``.
+    """
+    tie = v.in_range(tie_rtol, "tie_rtol", 0.0, 0.1, low_open=True)
+    curve = _curve(regimen, model, weight_kg, which, effect_fast_t_half_min, effect_slow_t_half_days)
+    start, end = _span(curve, from_h, until_h)
+    if curve.seg is None:
+        return start, 0.0
+    t, c = curve.samples(start, end)
+    cmax = float(c.max())
+    if cmax <= 0.0:
+        return start, 0.0
+    # candidates: local maxima of the samples near the largest (refining can only raise them)
+    left = np.concatenate([[-np.inf], c[:-1]])
+    right = np.concatenate([c[1:], [-np.inf]])
+    cand = np.flatnonzero((c >= left) & (c >= right) & (c >= (1.0 - max(0.02, 2 * tie)) * cmax))
+    if cand.size > 256:   # a plateau flat to round-off: the latest 256 such samples stand for it
+        cand = cand[-256:]
+    lo = t[np.maximum(cand - 1, 0)]
+    hi = t[np.minimum(cand + 1, t.size - 1)]
+    best_t, best_c = t[cand].copy(), c[cand].copy()
+    rows = np.arange(lo.size)
+    for _ in range(_PEAK_ROUNDS):
+        pts = lo[:, None] + (hi - lo)[:, None] * _PEAK_FRAC
+        vals = curve(pts)
+        j = np.argmax(vals, axis=1)
+        better = vals[rows, j] >= best_c
+        best_t = np.where(better, pts[rows, j], best_t)
+        best_c = np.where(better, vals[rows, j], best_c)
+        lo = pts[rows, np.maximum(j - 1, 0)]
+        hi = pts[rows, np.minimum(j + 1, _PEAK_POINTS)]
+    top = float(best_c.max())
+    # group candidates into separate maxima: consecutive candidates with no real dip between them (a
+    # plateau, flat to round-off) are one maximum, represented by its last point within round-off of its top
+    groups, current = [], [0]
+    for a, b in zip(range(cand.size - 1), range(1, cand.size)):
+        dip = float(c[cand[a]:cand[b] + 1].min())
+        if dip >= (1.0 - tie) * min(best_c[a], best_c[b]):
+            current.append(b)
+        else:
+            groups.append(current)
+            current = [b]
+    groups.append(current)
+    for g in groups:
+        g_top = float(best_c[g].max())
+        if g_top >= (1.0 - tie) * top:
+            last = max(i for i in g if best_c[i] >= g_top * (1.0 - _PEAK_TIE))
+            return float(best_t[last]), top
+    return float(best_t[int(np.argmax(best_c))]), top  # pragma: no cover - the top group always qualifies
+
+
+def time_above_h(regimen, threshold_ng_ml: float, model="fanta_2015", weight_kg: float = 70.0,
+                 which: str = "plasma", *, from_h: float = 0.0, until_h: float | None = None,
+                 effect_fast_t_half_min: float = FAST_EFFECT_T_HALF_MIN,
+                 effect_slow_t_half_days: float = SLOW_EFFECT_T_HALF_DAYS) -> float:
+    """Hours ``which`` spends above ``threshold_ng_ml`` (ng/mL) between ``from_h`` and ``until_h``.
+
+    ``until_h`` None: the whole course, until every dose has washed out. Every crossing is located on the exact
+    solution (to ~1e-5 of the local sample spacing, then linear interpolation), so the answer does not depend
+    on a plotting grid. A threshold of 0 counts the time the level is above zero.
+    """
+    thr = v.nonnegative(threshold_ng_ml, "threshold_ng_ml")
+    curve = _curve(regimen, model, weight_kg, which, effect_fast_t_half_min, effect_slow_t_half_days)
+    start, end = _span(curve, from_h, until_h)
+    if curve.seg is None:
+        return 0.0
+    t, c = curve.samples(start, end)
+    above = c > thr
+    a0, a1 = above[:-1], above[1:]
+    total = float(np.sum(np.diff(t)[a0 & a1]))
+    cross = np.flatnonzero(a0 != a1)      # a crossing inside [t_i, t_i+1]
+    if cross.size:
+        x = _refine_first_crossings(curve, t[cross], t[cross + 1], thr)
+        up = a1[cross]                    # upward: above from x to t_i+1; downward: from t_i to x
+        total += float(np.sum(np.where(up, t[cross + 1] - x, x - t[cross])))
+    return total
+
+
+def time_to_fall_after_h(regimen, stop_h: float, fraction: float = 0.5, model="fanta_2015",
+                         weight_kg: float = 70.0, which: str = "plasma", *, horizon_h: float | None = None,
+                         effect_fast_t_half_min: float = FAST_EFFECT_T_HALF_MIN,
+                         effect_slow_t_half_days: float = SLOW_EFFECT_T_HALF_DAYS) -> float:
+    """Hours after ``stop_h`` until ``which`` first falls to ``fraction`` of its level at ``stop_h``.
+
+    Exact for any regimen (doses after ``stop_h`` included): for a single IV infusion stopped at ``stop_h`` and
+    ``fraction`` 0.5 it is the context-sensitive half-time (:func:`context_sensitive_half_time_h`). ``math.inf``
+    when the level at ``stop_h`` is zero or never falls that far within ``horizon_h`` (default: until every
+    dose has washed out).
+    """
+    stop = v.nonnegative(stop_h, "stop_h")
+    frac = v.in_range(fraction, "fraction", 0.0, 1.0, low_open=True, high_open=True)
+    if horizon_h is not None:
+        v.positive(horizon_h, "horizon_h")
+    curve = _curve(regimen, model, weight_kg, which, effect_fast_t_half_min, effect_slow_t_half_days)
+    if curve.seg is None:
+        return math.inf
+    c_stop = float(curve(np.array([stop]))[0])
+    if c_stop <= 0.0:
+        return math.inf
+    target = frac * c_stop
+    if horizon_h is None and stop < curve.sol.washout_h:
+        t, c = curve.samples(0.0, curve.sol.washout_h)     # shared with peak() and time_above_h()
+        k = np.searchsorted(t, stop, side="right")
+        t = np.concatenate([[stop], t[k:]])
+        c = np.concatenate([[c_stop], c[k:]])
+    else:
+        end = stop + (horizon_h if horizon_h is not None else 1.0)
+        t, c = curve.samples(stop, end)
+    below = np.flatnonzero(c <= target)
+    if not below.size:
+        return math.inf
+    i = int(below[0])
+    x = _refine_first_crossings(curve, t[[i - 1]], t[[i]], target)
+    return float(x[0]) - stop
+
+
+def auc_ng_h_per_ml(regimen, model="fanta_2015", weight_kg: float = 70.0, which: str = "plasma", *,
+                    until_h: float = math.inf,
+                    effect_fast_t_half_min: float = FAST_EFFECT_T_HALF_MIN,
+                    effect_slow_t_half_days: float = SLOW_EFFECT_T_HALF_DAYS) -> float:
+    """Exact area under the curve of ``which`` (ng·h/mL) from 0 to ``until_h`` (default: to infinity).
+
+    To infinity it is a closed form of the modal solution: Σ_doses dose × Σ_modes w_m b_m / |λ_m|; for plasma
+    this is F·dose / CL (the test suite checks it).
+    """
+    if isinstance(until_h, (float, np.floating)) and until_h == math.inf:
+        until = math.inf
+    else:
+        until = v.nonnegative(until_h, "until_h")
+    v.choice(which, "which", _SERIES)
+    if until == math.inf:          # closed form: no need to solve the time course
+        events = _flatten(regimen)
+        sys = _get_system(model, weight_kg, effect_fast_t_half_min, effect_slow_t_half_days)
+        if which not in sys.out_names:
+            _curve(events, model, weight_kg, which, effect_fast_t_half_min, effect_slow_t_half_days)  # raises
+        dose = np.zeros(len(ROUTES))
+        for ev in events:
+            dose[_ROUTE_COL[ev.route]] += ev.total_mg
+        modal = sys.in_modal @ dose                          # modal image of all doses
+        return float(np.sum(sys.out_modal[sys.out_names.index(which)] * modal / -sys.lam))
+    curve = _curve(regimen, model, weight_kg, which, effect_fast_t_half_min, effect_slow_t_half_days)
+    if curve.seg is None:
+        return 0.0
+    w = curve.sol.sys.out_modal[curve.row]
+    seg = curve.seg
+    bounds, s, steady, lam = seg.bounds, seg.s, seg.steady, seg.lam
+    k = np.searchsorted(bounds, until, side="right") - 1
+    if k < 0:
+        return 0.0
+    dtb = np.diff(bounds[:k + 1])
+    full = (s[:k] * (np.expm1(np.outer(dtb, lam)) / lam) + steady[:k] * dtb[:, None]).sum(axis=0)
+    dt = until - bounds[k]
+    part = s[k] * (np.expm1(dt * lam) / lam) + steady[k] * dt
+    return float((full + part) @ w[seg.modes])
+
+
+def norketamine_auc_ratio(route: str, model="fanta_2015", weight_kg: float = 70.0) -> float:
+    """Norketamine/ketamine exposure (AUC 0–∞) after one dose by ``route``; dose-independent (linear model).
+
+    It follows from the model's assumptions: every mg of ketamine cleared forms norketamine (fm = 1, Otto 2021)
+    and the non-bioavailable part of an oral, sublingual or intranasal dose goes to norketamine (assumed). For
+    IV it is fm × CL / CL_norketamine. Only for models with norketamine (ValueError otherwise). Set it beside
+    :data:`MEASURED_NORKETAMINE_AUC_RATIO`.
+    """
+    v.choice(route, "route", ROUTES)
+    m = _model(model)
+    if m.norketamine is None:
+        raise ValueError(f"model {m.name!r} has no norketamine model; use one of "
+                         f"{[k for k, x in MODELS.items() if x.norketamine is not None]}")
+    dose = [bolus(1.0, route=route)]
+    ket = auc_ng_h_per_ml(dose, m, weight_kg)
+    nk = auc_ng_h_per_ml(dose, m, weight_kg, which="norketamine")
+    return nk / ket

@@ -363,7 +363,7 @@ def band_for_drug(band: str, drug: str) -> tuple[float, float, str]:
         return b.low_ng_ml, b.high_ng_ml, f"{b.name} range {b.low_ng_ml:.0f}–{b.high_ng_ml:.0f} ng/mL (racemic)"
     f = S_KETAMINE_POTENCY_VS_RACEMATE
     lo, hi = b.low_ng_ml / f, b.high_ng_ml / f
-    return lo, hi, f"{b.name} range as S-ketamine ≈ {lo:.0f}–{hi:.0f} ng/mL (racemic ÷ {f:g}; derived)"
+    return lo, hi, f"{b.name} range as S-ketamine ≈ {lo:.0f}–{hi:.0f} ng/mL (racemic ÷ {f:g}; our arithmetic)"
 
 
 def band_block(band: str, blocker: str = "S-ketamine") -> tuple[float, float]:

@@ -91,12 +91,12 @@ class CPMExperiment(Panel):
 
     @staticmethod
     def _labels(result):
-        return f"{result.cpm.setting} (sliders)", f"{result.other} (default balance)"
+        return f"{result.cpm.setting} (sliders)", f"{result.other} (default)"
 
     def _legend(self, setting):
         """The legend names the settings: rebuilt only when the setting changes (then the background is too)."""
         if getattr(self, "_legend_setting", None) != setting:
-            leg = self.ax_curve.legend(loc="lower left", fontsize="small", frameon=True, framealpha=1.0,
+            leg = self.ax_curve.legend(loc="upper left", fontsize="small", frameon=True, framealpha=1.0,
                                        edgecolor="none")
             leg.set_in_layout(False)
             self._legend_setting = setting

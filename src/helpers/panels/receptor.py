@@ -165,7 +165,7 @@ class BlockCurve(Panel):
             (s_lo, s_hi), (b_lo, b_hi) = r["s_analgesic_ng_ml"], r["s_analgesic_block"]
             f = receptor.S_KETAMINE_POTENCY_VS_RACEMATE
             text += (f"S-ketamine is about {f:g}× as potent as the racemate in the clinic, so its analgesic level is "
-                     f"about {_ng(s_lo)}–{_ng(s_hi)} ng/mL (racemic ÷ {f:g}, derived), where it blocks only part of "
+                     f"about {_ng(s_lo)}–{_ng(s_hi)} ng/mL (racemic ÷ {f:g}, our arithmetic), where it blocks only part of "
                      f"the receptors ({_pct(b_lo)}–{_pct(b_hi)}); {top}. ")
         elif name == "racemic ketamine":
             text += f"Analgesic levels block only part of the receptors ({_pct(lo)}–{_pct(hi)}); {top}. "

@@ -8,8 +8,16 @@ from .. import _validate as v
 from ..models.pk import FAST_EFFECT_T_HALF_MIN, SLOW_EFFECT_T_HALF_DAYS
 from ..style import ROLE
 
-__all__ = ["TIME_UNITS", "time_axis", "concentration_lines", "update_concentration", "dosing_bars",
-           "update_dosing_bars", "concentration_band", "decrement_curve"]
+__all__ = ["TIME_UNITS", "SERIES_STYLES", "series_style", "time_axis", "concentration_lines",
+           "update_concentration", "dosing_bars", "update_dosing_bars", "concentration_band", "decrement_curve",
+           "comparison_lines", "steady_state_lines", "update_lines", "update_levels", "decrement_markers",
+           "duration_marker", "update_decrement_markers", "legend", "plasma_axis", "decrement_axes"]
+
+#: (colour, line style) for the i-th of several compared curves (routes, models): Okabe–Ito colours from the
+#: sheet's cycle, each with its own line style, so no two curves differ by colour alone. C4 is left out: it is
+#: the colour of the shaded concentration bands.
+SERIES_STYLES = (("C0", "-"), ("C1", "--"), ("C2", "-."), ("C3", ":"), ("C5", (0, (6, 1.5, 1, 1.5, 1, 1.5))),
+                 ("C6", (0, (1, 1))))
 
 #: Time units for x axes: (label, hours per unit).
 TIME_UNITS = {"min": ("time since start (min)", 1 / 60), "h": ("time since start (h)", 1.0),
@@ -105,3 +113,100 @@ def decrement_curve(ax, duration_h, time_h, *, label: str, color: str, linestyle
     ax.set_xlabel("infusion duration (h, log scale)")
     ax.set_ylabel("time to fall after stopping (h)")
     return line
+
+
+def series_style(i: int) -> tuple[str, object]:
+    """(colour, line style) of the ``i``-th compared curve (see :data:`SERIES_STYLES`)."""
+    i = v.integer(i, "i", 0, len(SERIES_STYLES) - 1)
+    return SERIES_STYLES[i]
+
+
+def comparison_lines(ax, labels) -> dict:
+    """One empty line per entry of ``labels`` ({key: legend label}), each with its own colour and line style
+    (:data:`SERIES_STYLES`). Fill them with :func:`update_lines`. Returns ``{key: Line2D}``."""
+    labels = dict(labels)
+    if not 1 <= len(labels) <= len(SERIES_STYLES):
+        raise ValueError(f"labels must have 1 to {len(SERIES_STYLES)} entries, got {len(labels)}")
+    lines = {}
+    for i, (key, label) in enumerate(labels.items()):
+        colour, style = SERIES_STYLES[i]
+        lines[key] = ax.plot([], [], color=colour, linestyle=style, label=label)[0]
+    return lines
+
+
+def steady_state_lines(ax, keys) -> dict:
+    """A thin dotted horizontal line per key, in the colour :func:`comparison_lines` gives the same position;
+    set the levels with :func:`update_levels`. Returns ``{key: Line2D}``."""
+    keys = list(keys)
+    if not 1 <= len(keys) <= len(SERIES_STYLES):
+        raise ValueError(f"keys must have 1 to {len(SERIES_STYLES)} entries, got {len(keys)}")
+    return {k: ax.axhline(np.nan, color=SERIES_STYLES[i][0], linewidth=1.0, linestyle=":", alpha=0.8)
+            for i, k in enumerate(keys)}
+
+
+def update_lines(lines, data) -> None:
+    """``data``: {key: (x, y)} for lines made by :func:`comparison_lines` (keys must match)."""
+    missing = set(lines) ^ set(data)
+    if missing:
+        raise ValueError(f"data must have exactly the keys {sorted(lines)}, got {sorted(data)}")
+    for key, (x, y) in data.items():
+        lines[key].set_data(x, y)
+
+
+def update_levels(lines, levels) -> None:
+    """``levels``: {key: y} for lines made by :func:`steady_state_lines`."""
+    missing = set(lines) ^ set(levels)
+    if missing:
+        raise ValueError(f"levels must have exactly the keys {sorted(lines)}, got {sorted(levels)}")
+    for key, y in levels.items():
+        y = v.number(y, f"levels[{key!r}]")
+        lines[key].set_ydata([y, y])
+
+
+def decrement_markers(ax, keys, *, markersize: float = 8.0) -> dict:
+    """A round marker per key (colour as :func:`comparison_lines`) for the decrement time at one duration.
+    Returns ``{key: Line2D}``; move them with :func:`update_decrement_markers`."""
+    keys = list(keys)
+    if not 1 <= len(keys) <= len(SERIES_STYLES):
+        raise ValueError(f"keys must have 1 to {len(SERIES_STYLES)} entries, got {len(keys)}")
+    return {k: ax.plot([], [], "o", color=SERIES_STYLES[i][0], markersize=markersize)[0]
+            for i, k in enumerate(keys)}
+
+
+def duration_marker(ax, duration_h: float):
+    """A thin dotted vertical line at the chosen infusion duration (h)."""
+    return ax.axvline(v.positive(duration_h, "duration_h"), color="0.4", linewidth=1.0, linestyle=":")
+
+
+def update_decrement_markers(markers, vline, duration_h: float, times_h) -> None:
+    """Put each marker at (``duration_h``, ``times_h[key]``) and the vertical line at ``duration_h``."""
+    d = v.positive(duration_h, "duration_h")
+    update_lines(markers, {k: ([d], [v.nonnegative(times_h[k], f"times_h[{k!r}]")]) for k in markers})
+    vline.set_xdata([d, d])
+
+
+def legend(ax, handles=None, *, loc: str = "upper right", small: bool = False):
+    """The axes legend (of ``handles``, or of every labelled artist)."""
+    kwargs = {"loc": loc}
+    if small:
+        kwargs["fontsize"] = "small"
+    return ax.legend(handles=handles, **kwargs) if handles is not None else ax.legend(**kwargs)
+
+
+def plasma_axis(ax, drug_label: str = "ketamine") -> None:
+    """Label the y axis as plasma concentration (ng/mL)."""
+    ax.set_ylabel(f"plasma {drug_label} (ng/mL)")
+
+
+def decrement_axes(ax, shortest_h: float = 1 / 60, longest_h: float = 336.0) -> None:
+    """Log-x axes for decrement time against infusion duration, ticked 1 min, 6 min, 1 h, 10 h, 100 h. Call it
+    before :func:`duration_marker` (a vertical line alone would autoscale x to a single point)."""
+    lo = v.positive(shortest_h, "shortest_h")
+    hi = v.in_range(longest_h, "longest_h", lo, float("inf"), low_open=True)
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    ticks = [(1 / 60, "1 min"), (0.1, "6 min"), (1.0, "1 h"), (10.0, "10 h"), (100.0, "100 h")]
+    shown = [(t, label) for t, label in ticks if lo <= t <= hi]
+    ax.set_xticks([t for t, _ in shown], labels=[label for _, label in shown])
+    ax.set_xlabel("infusion duration (h, log scale)")
+    ax.set_ylabel("time to fall after stopping (h)")

@@ -8,7 +8,7 @@ from .. import _validate as v
 __all__ = ["nice_ceiling", "nice_window_h"]
 
 _WINDOWS_H = (0.5, 1, 2, 4, 8, 12, 24, 48, 72, 24 * 5, 24 * 7, 24 * 10, 24 * 14, 24 * 21, 24 * 28, 24 * 42,
-              24 * 56, 24 * 84, 24 * 112, 24 * 168, 24 * 365)
+              24 * 56, 24 * 84, 24 * 112, 24 * 168, 24 * 365, 24 * 448, 24 * 730)
 
 
 def nice_ceiling(value: float, headroom: float = 1.12, floor: float = 1.0) -> float:
