@@ -65,7 +65,7 @@ def random_values(panel, rng) -> dict:
             opts = [o[1] if isinstance(o, tuple) else o for o in w.options]
             pick = rng.random(len(opts)) < 0.5
             out[key] = tuple(o for o, keep in zip(opts, pick) if keep) or (opts[0],)
-        elif isinstance(w, (W.Dropdown, W.RadioButtons, W.ToggleButtons, W.Select)):
+        elif isinstance(w, (W.Dropdown, W.RadioButtons, W.ToggleButtons, W.Select, W.SelectionSlider)):
             opts = [o[1] if isinstance(o, tuple) else o for o in w.options]
             out[key] = opts[int(rng.integers(len(opts)))]
         elif isinstance(w, (W.Checkbox, W.ToggleButton)):

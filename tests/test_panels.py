@@ -32,6 +32,9 @@ def _corners(widget):
         return [widget.min, widget.max]
     if isinstance(widget, W.FloatRangeSlider):
         return [(widget.min, widget.min), (widget.min, widget.max), (widget.max, widget.max)]
+    if isinstance(widget, W.SelectionSlider):  # an ordered ladder (durations): its two ends
+        values = [o[1] if isinstance(o, tuple) else o for o in widget.options]
+        return [values[0], values[-1]]
     if isinstance(widget, (W.Dropdown, W.RadioButtons, W.ToggleButtons, W.Select)):
         return [o[1] if isinstance(o, tuple) else o for o in widget.options]
     if isinstance(widget, (W.Checkbox, W.ToggleButton)):
@@ -49,6 +52,8 @@ def _random_value(widget, rng: random.Random):
     if isinstance(widget, W.FloatRangeSlider):
         a, b = sorted(rng.uniform(widget.min, widget.max) for _ in range(2))
         return (a, b)
+    if isinstance(widget, W.SelectionSlider):
+        return rng.choice([o[1] if isinstance(o, tuple) else o for o in widget.options])
     return rng.choice(_corners(widget))
 
 

@@ -126,7 +126,7 @@ def _first_session_peak_time(ref, regimen, tie=1e-3):
 
 
 _SESSION_MIN = P.RegimenExplorer().controls["session_h"]
-_SHORTEST = _SESSION_MIN.base ** _SESSION_MIN.min      # the slider's shortest infusion (~15 min)
+_SHORTEST = _SESSION_MIN.options[0][1]                 # the slider's shortest infusion (15 min)
 AWKWARD = [
     # the audit's case: short infusions far apart (the old 600-point grid said 3.2 days above, true ~28 h)
     dict(model="fanta_2015", rate_mg_per_h=100.0, session_h=_SHORTEST, sessions=14, interval_d=28.0),
@@ -257,6 +257,9 @@ def test_every_pk_panel_has_published_presets_on_its_slider_grids(cls):
         assert "Cited:" in preset["note"] and "Assumed:" in preset["note"], key
         for name, value in preset["values"].items():
             w = panel.controls[name]
+            if isinstance(w, W.SelectionSlider):
+                assert value in [o[1] for o in w.options], f"{cls.name} {key}: {name}={value} is not on the slider"
+                continue
             if isinstance(w, W.FloatLogSlider):
                 n = (math.log(value, w.base) - w.min) / w.step
             elif isinstance(w, (W.FloatSlider, W.IntSlider)):

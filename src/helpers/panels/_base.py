@@ -36,7 +36,7 @@ from matplotlib.text import Annotation, Text
 from .. import _validate as v
 from .. import evidence, export, style
 
-__all__ = ["Panel", "figure_arrays"]
+__all__ = ["Panel", "figure_arrays", "duration_slider", "log_slider", "DURATIONS_H"]
 
 #: Screen rendering: 9.6 x 5.4 in at this dpi. 96 dpi -> 922 x 518 px.
 SCREEN_DPI = 96
@@ -361,7 +361,7 @@ class _Sprite:
         below[...] = np.rint(self.colour + below * self.keep).astype(np.uint8)
 
 
-_SLIDERS = (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.FloatRangeSlider, W.IntRangeSlider)
+_SLIDERS = (W.FloatSlider, W.FloatLogSlider, W.IntSlider, W.FloatRangeSlider, W.IntRangeSlider, W.SelectionSlider)
 SLIDER_TRACK_PX = 200
 
 
@@ -423,6 +423,32 @@ def same_grid_point(widget, ours, new) -> bool:
     return False
 
 
+#: Infusion durations (h) a duration slider steps through: the published regimens' lengths (30 min, 4 h, 5 h,
+#: 6 h, 100 h, 5, 7 and 14 days) and a roughly geometric ladder between, so each arrow-key press is a visible
+#: change and every preset is exactly on the slider.
+DURATIONS_H = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 16.0, 20.0, 24.0, 30.0, 36.0,
+               48.0, 60.0, 72.0, 84.0, 96.0, 100.0, 120.0, 144.0, 168.0, 192.0, 240.0, 288.0, 336.0)
+
+
+def _duration_label(h: float) -> str:
+    if h < 1.0:
+        return f"{h * 60:.0f} min"
+    if h < 24.0:
+        return f"{h:g} h"
+    return f"{h:g} h ({h / 24:.3g} d)"
+
+
+def duration_slider(value: float, description: str, durations=DURATIONS_H, **kwargs) -> W.SelectionSlider:
+    """A slider over ``durations`` (h): the readout says "30 min", "4 h" or "100 h (4.17 d)"; arrow keys step
+    to the next duration. ``value`` must be one of them."""
+    options = [(_duration_label(float(h)), float(h)) for h in durations]
+    allowed = [h for _label, h in options]
+    if value not in allowed:
+        raise ValueError(f"value must be one of the durations {allowed}, got {value!r}")
+    return W.SelectionSlider(options=options, value=float(value), description=description,
+                             continuous_update=True, **kwargs)
+
+
 def log_slider(value: float, lo: float, hi: float, step: float, **kwargs) -> W.FloatLogSlider:
     """A base-10 log slider from about ``lo`` to ``hi`` whose step grid passes exactly through ``value``.
 
@@ -455,7 +481,7 @@ def _check_widget_value(key: str, widget, value):
         if a > b:
             raise ValueError(f"{key} must have low <= high, got {value!r}")
         return (a, b)
-    if isinstance(widget, (W.Dropdown, W.RadioButtons, W.ToggleButtons, W.Select)):
+    if isinstance(widget, (W.Dropdown, W.RadioButtons, W.ToggleButtons, W.Select, W.SelectionSlider)):
         allowed = [o[1] if isinstance(o, tuple) else o for o in widget.options]
         if value not in allowed:
             raise ValueError(f"{key} must be one of {allowed}, got {value!r}")

@@ -17,7 +17,7 @@ from .. import evidence, export
 from ..models import pk, receptor
 from ..plots import pk as pkplot
 from ..plots.scales import nice_ceiling, nice_window_h
-from ._base import Panel, log_slider
+from ._base import Panel, duration_slider, log_slider
 
 __all__ = ["RegimenExplorer", "RouteComparison", "ModelComparison", "DecrementTimes", "regimen_explorer",
            "route_comparison", "model_comparison", "decrement_times", "PANELS", "model_table", "REFERENCES"]
@@ -94,7 +94,7 @@ class RegimenExplorer(Panel):
             "model": W.Dropdown(options=_model_options(), value="fanta_2015", description="Model",
                                 layout=W.Layout(width="430px")),
             "rate_mg_per_h": log_slider(20.0, 1.0, 400.0, 0.02, readout_format=".3g", description="Rate (mg/h)"),
-            "session_h": log_slider(100.0, 0.25, 336.0, 0.02, readout_format=".3g", description="Each infusion (h)"),
+            "session_h": duration_slider(100.0, "Each infusion"),
             "sessions": W.IntSlider(value=1, min=1, max=14, description="Number of infusions"),
             "interval_d": W.FloatSlider(value=1.0, min=0.5, max=28.0, step=0.5,
                                         description="Start-to-start interval (days)"),
@@ -292,8 +292,7 @@ class ModelComparison(Panel):
     def make_controls(self):
         return {
             "rate_mg_per_h": W.FloatSlider(value=20.0, min=1.0, max=100.0, step=0.5, description="Rate (mg/h)"),
-            "duration_h": W.FloatSlider(value=4.0, min=0.25, max=336.0, step=0.25, readout_format=".2f",
-                                        description="Duration (h)"),
+            "duration_h": duration_slider(4.0, "Duration"),
             "weight_kg": W.FloatSlider(value=70.0, min=40.0, max=150.0, step=1.0, description="Weight (kg)"),
         }
 
@@ -355,8 +354,7 @@ class DecrementTimes(Panel):
 
     def make_controls(self):
         return {
-            "duration_h": W.FloatSlider(value=100.0, min=0.25, max=336.0, step=0.25, readout_format=".2f",
-                                        description="Infusion duration (h)"),
+            "duration_h": duration_slider(100.0, "Infusion duration"),
             "decrement": W.Dropdown(options=[("50% (half-time)", 0.5), ("80%", 0.8)], value=0.5,
                                     description="Fall by"),
             "weight_kg": W.FloatSlider(value=70.0, min=40.0, max=150.0, step=1.0, description="Weight (kg)"),
