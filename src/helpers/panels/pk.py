@@ -17,7 +17,7 @@ from .. import evidence, export
 from ..models import pk, receptor
 from ..plots import pk as pkplot
 from ..plots.scales import nice_ceiling, nice_window_h
-from ._base import Panel, duration_slider, log_slider
+from ._base import DURATIONS_H, Panel, duration_slider, log_slider
 
 __all__ = ["RegimenExplorer", "RouteComparison", "ModelComparison", "DecrementTimes", "regimen_explorer",
            "route_comparison", "model_comparison", "decrement_times", "PANELS", "model_table", "REFERENCES"]
@@ -339,9 +339,13 @@ class ModelComparison(Panel):
                 f"for S-ketamine, about twice as potent, the {_analgesic_band('fanta_2015')[2]}.")
 
 
+#: The decrement curves run from a 1-min infusion to the duration slider's longest (14 days).
+_SHORTEST_H, _LONGEST_H = 1 / 60, DURATIONS_H[-1]
+
+
 @lru_cache(maxsize=64)
 def _decrement_curves(weight_kg: float, decrement: float):
-    durations = np.geomspace(1 / 60, 336.0, 80)
+    durations = np.geomspace(_SHORTEST_H, _LONGEST_H, 80)
     return durations, {m: pk.context_sensitive_half_time_h(durations, model=m, weight_kg=weight_kg,
                                                            decrement=decrement) for m in pk.MODELS}
 
@@ -366,7 +370,7 @@ class DecrementTimes(Panel):
         for i, m in enumerate(pk.MODELS):
             colour, style = pkplot.series_style(i)
             self.curves[m] = pkplot.decrement_curve(ax, [], [], label=_model_label(m), color=colour, linestyle=style)
-        pkplot.decrement_axes(ax, 1 / 60, 336.0)
+        pkplot.decrement_axes(ax, _SHORTEST_H, _LONGEST_H)
         self.marks = pkplot.decrement_markers(ax, pk.MODELS)
         self.vline = pkplot.duration_marker(ax, self.values["duration_h"])
         pkplot.legend(ax, loc="upper left", small=True)
@@ -390,7 +394,8 @@ class DecrementTimes(Panel):
         parts = [f"{_model_label(m)}: {_fmt_h(r['at'][m])}" for m in pk.MODELS]
         longest = max(float(c[-1]) for c in r["curves"].values())
         return (f"After an infusion of {_fmt_h(r['duration_h'])}, plasma ketamine falls by {pct} within: "
-                + "; ".join(parts) + f". Even after 14 days of infusion it takes at most {_fmt_h(longest)}. "
+                + "; ".join(parts)
+                + f". Even after {_LONGEST_H / 24:g} days of infusion it takes at most {_fmt_h(longest)}. "
                 "The drug is gone within hours to a day, yet relief after 4–14-day infusions lasts weeks: "
                 "something slower than plasma kinetics must carry it (notebook 05).")
 
