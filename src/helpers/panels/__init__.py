@@ -8,9 +8,10 @@ from __future__ import annotations
 import importlib
 
 from ._base import Panel, figure_arrays
-from ._quiz import Quiz, quiz
+from ._quiz import Quiz, QuizItem, quiz, quiz_item, quizzes, self_check
 
-__all__ = ["Panel", "figure_arrays", "Quiz", "quiz", "TOPICS", "all_panels"]
+__all__ = ["Panel", "figure_arrays", "Quiz", "QuizItem", "quiz", "quiz_item", "quizzes", "self_check",
+           "TOPICS", "all_panels"]
 
 TOPICS = ("pk", "receptor", "spinal", "descending", "pathway")
 
