@@ -1,28 +1,25 @@
-"""Save figures for slides, and the registry of canonical figures behind ``python -m helpers.export``.
+"""Save figures for slides.
 
 :func:`save_figure` writes what a panel shows as PNG (1920×1080), SVG (text kept as text, so it stays
 editable in slide software) and PDF (for LaTeX slides), each carrying the panel's text description as its
 alt text, plus a ``.alt.txt`` file with the same text to paste into slide software.
 
-Canonical figures are registered by the modules that own them (the panel modules) with
-:func:`register`; :func:`canonical_figures` imports those modules and returns the registry. The CLI
-(``python -m helpers.export``) rebuilds ``figures/`` from it in the light and dark slide looks.
+The table of canonical figures and the command that rebuilds ``figures/`` live in :mod:`helpers.gallery`;
+``python -m helpers.export`` still runs that command.
 """
 from __future__ import annotations
 
 import io
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import matplotlib
 
 from . import _validate as v
-from . import style
 
-__all__ = ["FORMATS", "save_figure", "default_folder", "register", "canonical_figures", "Canonical"]
+__all__ = ["FORMATS", "PNG_SIZE_PX", "save_figure", "default_folder"]
 
 FORMATS = ("png", "svg", "pdf")
 PNG_SIZE_PX = (1920, 1080)
@@ -30,7 +27,13 @@ _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def default_folder() -> Path:
-    """``figures/`` of the collection: beside ``notebooks/`` when run from a notebook, else ``./figures``."""
+    """Where exported figures go by default.
+
+    Returns
+    -------
+    pathlib.Path
+        ``figures/`` of the collection: beside ``notebooks/`` when run from a notebook, else ``./figures``.
+    """
     here = Path.cwd()
     for candidate in (here / "figures", here.parent / "figures"):
         if candidate.is_dir():
@@ -47,9 +50,29 @@ def _deterministic_rc():
 
 def save_figure(fig, folder=None, stem: str = "figure", *, alt_text: str = "",
                 formats: Iterable[str] = ("png", "svg", "pdf")) -> list[Path]:
-    """Write ``fig`` as ``folder/stem.{png,svg,pdf}`` (+ ``stem.alt.txt``); return the paths written.
+    """Write a figure for slides, with its description as alt text in every file and beside them.
 
-    The PNG is 1920×1080 px whatever the figure's size in inches (16:9 figures only).
+    Writes ``folder/stem.{png,svg,pdf}`` and ``stem.alt.txt``. The PNG is 1920×1080 px whatever the figure's
+    size in inches (16:9 figures only); SVG keeps text as text; the output is byte-stable (no dates, a fixed
+    SVG hash salt), and a file whose bytes would not change is not rewritten.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A 16:9 figure.
+    folder : str or pathlib.Path, optional
+        Where to write (created if missing); default :func:`default_folder`.
+    stem : str, optional
+        File name without extension: letters, digits, ``_``, ``-`` and ``.``.
+    alt_text : str, optional
+        The figure's text description.
+    formats : iterable of {"png", "svg", "pdf"}, optional
+        Formats to write, at least one.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``formats``, then the ``.alt.txt``.
     """
     formats = [v.choice(f, "formats", FORMATS) for f in formats]
     if not formats:
@@ -107,89 +130,8 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-@dataclass(frozen=True)
-class Canonical:
-    """A canonical figure: ``build(style)`` returns ``(Figure, alt_text)`` in the given style sheet."""
-    name: str
-    build: Callable
-    caption: str
-    notebook: str
-
-
-_REGISTRY: dict[str, Canonical] = {}
-
-
-def register(name: str, *, caption: str, notebook: str):
-    """Decorator: register ``build(style) -> (Figure, alt_text)`` as canonical figure ``name``."""
-    if not isinstance(name, str) or not _STEM.match(name):
-        raise ValueError(f"name must be a file-name-safe string, got {name!r}")
-
-    def wrap(build):
-        if name in _REGISTRY and _REGISTRY[name].build is not build:
-            raise ValueError(f"name {name!r} is already registered")
-        _REGISTRY[name] = Canonical(name, build, caption, notebook)
-        return build
-
-    return wrap
-
-
-def canonical_figures() -> dict[str, Canonical]:
-    """Every canonical figure, by name (importing the panel modules that register them)."""
-    from . import panels
-
-    panels.all_panels()  # registration happens when the topic modules are imported
-    return dict(sorted(_REGISTRY.items()))
-
-
-def main(argv=None) -> int:
-    """CLI: rebuild the canonical figures (PNG + SVG, light and dark; PDF with ``--pdf``)."""
-    import argparse
-    import time
-
-    import helpers.export as registry  # the imported module, not this __main__ copy
-
-    parser = argparse.ArgumentParser(prog="python -m helpers.export", description=main.__doc__)
-    parser.add_argument("--out", default=None, help="folder to write (default: the collection's figures/)")
-    parser.add_argument("--pdf", action="store_true", help="also write PDF")
-    parser.add_argument("--only", nargs="*", default=None, help="names of figures to build (default: all)")
-    parser.add_argument("--list", action="store_true", help="list the canonical figures and exit")
-    args = parser.parse_args(argv)
-
-    figures = registry.canonical_figures()
-    if args.list:
-        for name, fig in figures.items():
-            print(f"{name:34s} {fig.notebook:38s} {fig.caption}")
-        return 0
-    unknown = sorted(set(args.only or ()) - set(figures))
-    if unknown:
-        parser.error(f"unknown figure(s) {unknown}; choose from {sorted(figures)}")
-    out = Path(args.out) if args.out else _repo_figures()
-    formats = ("png", "svg", "pdf") if args.pdf else ("png", "svg")
-    count = 0
-    for name, canon in figures.items():
-        if args.only and name not in args.only:
-            continue
-        for theme in ("light", "dark"):
-            t0 = time.perf_counter()
-            look = f"slides-{theme}"
-            with style.context(look):  # cycle colours ("C0") resolve at draw time: draw in the same sheet
-                fig, alt = canon.build(look)
-                paths = registry.save_figure(fig, out, f"{name}_{theme}", alt_text=alt, formats=formats)
-            count += len(paths)
-            shown = ", ".join(p.name for p in paths)
-            print(f"wrote {shown} in {out} ({time.perf_counter() - t0:.2f} s)")
-    print(f"{count} files for {len(args.only or figures)} figures in {out}")
-    return 0
-
-
-def _repo_figures() -> Path:
-    """The repository's ``figures/`` when run from a source checkout, else ``./figures``."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "notebooks").is_dir() and (parent / "figures").is_dir():
-            return parent / "figures"
-    return default_folder()
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # The old name of the figure command; the module runs as ``__main__`` here, so this is no import cycle.
+    from helpers import gallery
+
+    raise SystemExit(gallery.main(prog="python -m helpers.export"))

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 import ipywidgets as W
 import numpy as np
 
-from .. import export
 from ..models import descending as model
 from ..plots import descending as plot
 from ._base import Panel
@@ -181,33 +180,6 @@ def cpm_experiment(preset=None, **values):
 def balance(preset=None, **values):
     """The inhibition/facilitation balance panel with stimulus-response curves."""
     return Balance(preset, **values)
-
-
-# ---- canonical figures -------------------------------------------------------------------------------------------
-_NB = "03_descending_inhibition"
-
-
-@export.register("descending_cpm_healthy_ketamine",
-                 caption="CPM in a healthy volunteer, without and with S-ketamine (direction: Niesters 2011; "
-                         "magnitudes illustrative)", notebook=_NB)
-def _fig_cpm_healthy(look):
-    p = CPMExperiment("healthy_ketamine", look=look)
-    return p.figure, p.description
-
-
-@export.register("descending_cpm_chronic_ketamine",
-                 caption="Impaired CPM in chronic pain, without and with S-ketamine (direction: Niesters 2013, "
-                         "unverified; magnitudes illustrative)", notebook=_NB)
-def _fig_cpm_chronic(look):
-    p = CPMExperiment("chronic_ketamine", look=look)
-    return p.figure, p.description
-
-
-@export.register("descending_balance",
-                 caption="The inhibition/facilitation balance shifts the stimulus–response curve", notebook=_NB)
-def _fig_balance(look):
-    p = Balance("healthy_ketamine", look=look)
-    return p.figure, p.description
 
 
 PANELS = {"cpm_experiment": CPMExperiment, "balance": Balance}

@@ -13,11 +13,12 @@ from functools import lru_cache
 import ipywidgets as W
 import numpy as np
 
-from .. import evidence, export
+from .. import evidence
 from ..models import pk, receptor
 from ..plots import pk as pkplot
 from ..plots.scales import nice_ceiling, nice_window_h
-from ._base import DURATIONS_H, Panel, duration_slider, log_slider
+from ._base import Panel
+from ._widgets import DURATIONS_H, duration_slider, log_slider
 
 __all__ = ["RegimenExplorer", "RouteComparison", "ModelComparison", "DecrementTimes", "regimen_explorer",
            "route_comparison", "model_comparison", "decrement_times", "PANELS", "model_table", "REFERENCES"]
@@ -418,25 +419,6 @@ def decrement_times(preset: str | None = None, **values) -> DecrementTimes:
 
 PANELS = {"regimen_explorer": RegimenExplorer, "route_comparison": RouteComparison,
           "model_comparison": ModelComparison, "decrement_times": DecrementTimes}
-
-
-def _builder(cls, preset=None, **values):
-    def build(look):
-        panel = cls(preset, look=look, **values)
-        return panel.figure, panel.description
-    return build
-
-
-export.register("pk_regimen_sigtermans_2009", caption="Plasma S-ketamine during and after a 100-h infusion",
-                notebook="04_ketamine_pharmacokinetics")(_builder(RegimenExplorer, "sigtermans_2009"))
-export.register("pk_regimen_schwartzman_2009", caption="Ten daily 4-h infusions of racemic ketamine",
-                notebook="04_ketamine_pharmacokinetics")(_builder(RegimenExplorer, "schwartzman_2009"))
-export.register("pk_routes", caption="One 35-mg dose by five routes",
-                notebook="04_ketamine_pharmacokinetics")(_builder(RouteComparison))
-export.register("pk_models", caption="One infusion through three published models",
-                notebook="04_ketamine_pharmacokinetics")(_builder(ModelComparison))
-export.register("pk_decrement_times", caption="Context-sensitive half-times after infusions of any length",
-                notebook="04_ketamine_pharmacokinetics")(_builder(DecrementTimes))
 
 
 def model_table(weight_kg: float = 70.0) -> str:

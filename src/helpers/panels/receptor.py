@@ -9,10 +9,11 @@ import math
 import ipywidgets as W
 import numpy as np
 
-from .. import evidence, export
+from .. import evidence
 from ..models import receptor
 from ..plots import receptor as rplot
-from ._base import Panel, log_slider
+from ._base import Panel
+from ._widgets import log_slider
 
 __all__ = ["IVCurve", "BlockCurve", "UseDependence", "iv_curve", "block_curve", "use_dependence",
            "blocker_table", "PANELS"]
@@ -266,19 +267,3 @@ def blocker_table() -> str:
         rows.append(f"| {b.name} | {b.ic50_um:.2g} | {b.ic50_ng_ml:.0f} | {_pct(receptor.block_at_plasma(100.0, b.name))} | "
                     f"{b.source} | {b.evidence} |")
     return "\n".join(rows)
-
-
-def _builder(cls, preset=None, **values):
-    def build(look):
-        panel = cls(preset, look=look, **values)
-        return panel.figure, panel.description
-    return build
-
-
-export.register("nmda_iv_curve", caption="NMDA current-voltage relation with Mg2+ and the coincidence detector",
-                notebook="01_nmda_receptor_blockade")(_builder(IVCurve))
-# Opens on the racemate, the drug the clinical bands were measured with (as notebook 01 does).
-export.register("nmda_block_curve", caption="NMDA receptors blocked vs plasma racemic ketamine, with clinical bands",
-                notebook="01_nmda_receptor_blockade")(_builder(BlockCurve, "analgesic_racemic"))
-export.register("nmda_use_dependence", caption="Use-dependent, trapping block under repeated activation",
-                notebook="01_nmda_receptor_blockade")(_builder(UseDependence))

@@ -1,18 +1,21 @@
 """The pain-pathway schematic as a displayable figure with its text description (no controls).
 
-``pathway_figure(story)`` returns a :class:`PathwayFigure`, a :class:`~helpers.panels.Panel` without controls:
+``overview(story)`` returns a :class:`Schematic`, a :class:`~helpers.panels.Panel` without controls:
 ``.figure`` (a 16:9 matplotlib Figure), ``.description`` (the alt text), ``.widget`` (Presenter and Export,
 image, description, displayed as one widget) and ``.export(...)`` (PNG/SVG/PDF with the description as alt
-text, the same Export button as every panel).
+text, the same Export button as every panel). The composed model is :mod:`helpers.models.pathway`; this is
+only its picture.
 """
 from __future__ import annotations
 
 from .. import _validate as v
-from .. import export
-from ..plots import pathway as plot
+from ..plots import schematic as plot
 from ._base import Panel
 
-__all__ = ["PathwayFigure", "pathway_figure", "PANELS"]
+__all__ = ["Schematic", "overview", "STORIES", "PANELS"]
+
+#: The stories the schematic tells: the whole pathway, or the site one notebook is about.
+STORIES = plot.STORIES
 
 _COMMON = ("Schematic of the pain pathway. A peripheral nociceptor sends its signal to a synapse in the dorsal "
            "horn of the spinal cord, where NMDA receptors amplify it; from there it ascends to the thalamus and "
@@ -38,60 +41,122 @@ _STORY_TEXT = {
 }
 
 
-class PathwayFigure(Panel):
-    """The pathway schematic for one story, in the house panel (no controls): Presenter and Export, the figure,
-    its description. ``figure``, ``description``, ``widget``; displays as one widget."""
+class Schematic(Panel):
+    """The pain-pathway schematic for one story, as a house panel without controls.
 
-    name = "pathway"
+    Presenter and Export, the figure and its description; displays as one widget.
+
+    Parameters
+    ----------
+    story : {"overview", "receptor", "spinal", "descending"}, optional
+        Which of ketamine's sites to mark (one of :data:`STORIES`).
+    look : {"notebook", "presenter", "slides-light", "slides-dark"}, optional
+        The style sheet the figure is drawn in.
+
+    References
+    ----------
+    The descending story's direction: Niesters 2011 and Niesters 2013 (details unverified), keys
+    ``niesters_2011`` and ``niesters_2013`` of :func:`helpers.evidence.references`.
+    """
+
+    name = "schematic"
     title = "The pain pathway"
 
     def __init__(self, story: str = "overview", *, look: str = "notebook"):
-        self.story = v.choice(story, "story", plot.STORIES)
+        self.story = v.choice(story, "story", STORIES)
         super().__init__(look=look)
 
     def make_controls(self):
+        """No controls: the schematic does not move.
+
+        Returns
+        -------
+        dict
+            An empty dict.
+        """
         return {}
 
     def compute(self):
+        """The story is all the figure depends on.
+
+        Returns
+        -------
+        str
+            The story.
+        """
         return self.story
 
     def setup(self, fig):
-        self.artists = plot.schematic(fig.add_subplot(), self.story)
+        """Draw the schematic once per figure.
+
+        Parameters
+        ----------
+        fig : matplotlib.figure.Figure
+            The panel's empty figure.
+        """
+        self.artists = plot.pain_pathway(fig.add_subplot(), self.story)
 
     def draw(self, result):
-        pass  # a schematic: nothing moves
+        """Nothing to redraw: a schematic does not move.
+
+        Parameters
+        ----------
+        result : str
+            The story (unused).
+        """
 
     def describe(self, result):
+        """The text alternative: the whole pathway, then what the story's badges mean.
+
+        Parameters
+        ----------
+        result : str
+            The story.
+
+        Returns
+        -------
+        str
+            The description.
+        """
         return f"{_COMMON} {_STORY_TEXT[result]}"
 
     def export(self, folder=None, stem: str | None = None, formats=("png", "svg", "pdf")):
-        """Write the figure (PNG 1920x1080, SVG, PDF) with the description as alt text; return the paths."""
+        """Write the figure with the description as alt text, as the Export button does.
+
+        Parameters
+        ----------
+        folder : str or pathlib.Path, optional
+            Where to write; default the panel's "Export to" box.
+        stem : str, optional
+            File name without extension; default ``pathway_<story>`` (the published figure names).
+        formats : sequence of {"png", "svg", "pdf"}, optional
+            Formats to write (PNG 1920x1080 px).
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written, the ``.alt.txt`` last.
+        """
         return super().export(folder, stem or f"pathway_{self.story}", formats)
 
 
-def pathway_figure(story: str = "overview", look: str = "notebook") -> PathwayFigure:
-    """The pain-pathway schematic with ketamine's sites for ``story`` ("overview", "receptor", "spinal",
-    "descending"), as a non-interactive figure with its text description."""
-    return PathwayFigure(story, look=look)
+def overview(story: str = "overview", *, look: str = "notebook") -> Schematic:
+    """The pain-pathway schematic with ketamine's sites, as a figure with its text description (no controls).
 
+    Parameters
+    ----------
+    story : {"overview", "receptor", "spinal", "descending"}, optional
+        Which of ketamine's sites to mark: all three, or the one a topic notebook is about.
+    look : {"notebook", "presenter", "slides-light", "slides-dark"}, optional
+        The style sheet the figure is drawn in.
 
-_NOTEBOOKS = {"overview": "00_start_here", "receptor": "01_nmda_receptor_blockade",
-              "spinal": "02_central_sensitization", "descending": "03_descending_inhibition"}
-_CAPTIONS = {"overview": "The pain pathway and the three places ketamine acts",
-             "receptor": "The pain pathway: ketamine at the NMDA receptor",
-             "spinal": "The pain pathway: ketamine in the dorsal horn (wind-up, sensitisation)",
-             "descending": "The pain pathway: ketamine and the PAG/RVM balance"}
+    Returns
+    -------
+    Schematic
+        The panel; a notebook cell that ends with it displays it.
+    """
+    return Schematic(story, look=look)
 
-
-def _register(story: str) -> None:
-    @export.register(f"pathway_{story}", caption=_CAPTIONS[story], notebook=_NOTEBOOKS[story])
-    def _build(look):
-        p = PathwayFigure(story, look=look)
-        return p.figure, p.description
-
-
-for _story in plot.STORIES:
-    _register(_story)
 
 #: No panel with controls here (the schematic has none).
 PANELS: dict = {}

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import ipywidgets as W
 import numpy as np
 
-from .. import export
 from ..models import spinal
 from ..plots import spinal as plot
 from ..style import ROLE
-from ._base import Panel, log_slider
+from ._base import Panel
+from ._widgets import log_slider
 
 __all__ = ["WindupPanel", "StimulusResponsePanel", "SensitisationPanel",
            "windup_train", "stimulus_response", "sensitisation_course", "PANELS"]
@@ -310,31 +310,3 @@ def sensitisation_course(preset=None, **values):
 
 PANELS = {"windup_train": WindupPanel, "stimulus_response": StimulusResponsePanel,
           "sensitisation_course": SensitisationPanel}
-
-
-@export.register("spinal_windup_train", caption="Wind-up of a dorsal-horn neuron: 16 C-fibre stimuli at 0.5 Hz",
-                 notebook="02_central_sensitization")
-def _fig_windup(look):
-    p = WindupPanel("dickenson_sullivan_1987", look=look)
-    return p.figure, p.description
-
-
-@export.register("spinal_windup_ketamine", caption="Ketamine reduces wind-up but spares the first response "
-                 "(15 stimuli at 1 Hz)", notebook="02_central_sensitization")
-def _fig_windup_ketamine(look):
-    p = WindupPanel("guirimand_2000_ketamine", look=look)
-    return p.figure, p.description
-
-
-@export.register("spinal_stimulus_response", caption="Hyperalgesia and allodynia as a shifted, steeper "
-                 "stimulus-response curve; ketamine turns the gain down", notebook="02_central_sensitization")
-def _fig_stimulus_response(look):
-    p = StimulusResponsePanel(look=look)
-    return p.figure, p.description
-
-
-@export.register("spinal_sensitisation_course", caption="A slow sensitisation state and a 100-h infusion "
-                 "with 70% NMDA block (illustrative time constants)", notebook="02_central_sensitization")
-def _fig_sensitisation(look):
-    p = SensitisationPanel(look=look)
-    return p.figure, p.description

@@ -18,7 +18,7 @@ from matplotlib.colors import to_rgba
 from .. import _validate as v
 from ..style import ROLE
 
-__all__ = ["STORIES", "SITES", "KETAMINE_SITES", "schematic"]
+__all__ = ["STORIES", "SITES", "KETAMINE_SITES", "pain_pathway"]
 
 #: The stories a notebook can tell with this figure.
 STORIES = ("overview", "receptor", "spinal", "descending")
@@ -56,11 +56,28 @@ _HIGHLIGHT_BOXES = {"receptor": ("dorsal_horn",), "spinal": ("dorsal_horn",), "d
 _PAD = 0.35  # box padding, as a fraction of the font size
 
 
-def schematic(ax, story: str = "overview") -> dict:
-    """Draw the pain pathway on ``ax`` and mark where ketamine acts in ``story``; return the artists by gid.
+def pain_pathway(ax, story: str = "overview") -> dict:
+    """Draw the pain pathway and mark where ketamine acts in one story.
 
-    ``story`` is one of :data:`STORIES`. The axes are switched off and set to a 16 x 9 data canvas; call it on
-    an axes that fills a 16:9 figure. Text sizes follow rcParams, so use it inside ``style.context(...)``.
+    The axes are switched off and set to a 16 x 9 data canvas; call it on an axes that fills a 16:9 figure.
+    Text sizes follow rcParams, so use it inside ``style.context(...)``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes to draw on.
+    story : {"overview", "receptor", "spinal", "descending"}, optional
+        Which ketamine sites to badge and highlight (one of :data:`STORIES`).
+
+    Returns
+    -------
+    dict of str to matplotlib.artist.Artist
+        The artists by gid: ``"box:<site>"``, ``"ketamine:<site>"``, ``"arrow:<name>"`` and ``"key"``.
+
+    References
+    ----------
+    The descending story's direction follows Niesters 2011 (healthy volunteers) and Niesters 2013 (patients,
+    details unverified): keys ``niesters_2011`` and ``niesters_2013`` of :func:`helpers.evidence.references`.
     """
     v.choice(story, "story", STORIES)
     ax.set_xlim(0, 16)

@@ -1,0 +1,243 @@
+"""The canonical figures, as data, and the command that rebuilds ``figures/`` from them.
+
+Each entry of :data:`FIGURES` names a panel and the state that rebuilds the figure (a preset, control values or
+the schematic's story), the caption and the notebook it illustrates. Nothing registers itself: this table is
+the one place the figure set is written down, and importing this module imports no panel (a figure's panel is
+imported when it is built).
+
+``python -m helpers.gallery`` (also ``python -m helpers.export``) writes every figure as PNG 1920x1080 and
+SVG, in the light and dark slide looks, each with its description as alt text (``--pdf`` adds PDF)::
+
+    python -m helpers.gallery --list
+    python -m helpers.gallery --only pk_models nmda_iv_curve --pdf --out /tmp/slides
+"""
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import _validate as v
+from . import export, style
+
+__all__ = ["CanonicalFigure", "FIGURES", "LOOKS", "figures", "build", "main"]
+
+#: The slide looks every canonical figure is written in, by the suffix of its file names.
+LOOKS = {"light": "slides-light", "dark": "slides-dark"}
+
+
+@dataclass(frozen=True)
+class CanonicalFigure:
+    """One canonical figure: which panel draws it, in which state, and what it is for.
+
+    Parameters
+    ----------
+    name : str
+        File stem (``<name>_light.png`` ...); published, so never renamed.
+    panel : str
+        ``"<topic>.<key>"``: a key of ``helpers.panels.<topic>.PANELS``, or a class in that module (the
+        schematic, which has no controls and so is not in ``PANELS``).
+    caption : str
+        One line for a figure list.
+    notebook : str
+        Stem of the notebook the figure illustrates.
+    preset : str, optional
+        Preset of the panel to open on.
+    values : tuple of (str, object) pairs, optional
+        Keyword arguments for the panel: control values, or the schematic's ``story``.
+    """
+
+    name: str
+    panel: str
+    caption: str
+    notebook: str
+    preset: str | None = None
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def make_panel(self, look: str):
+        """Build the figure's panel in a style sheet.
+
+        Parameters
+        ----------
+        look : {"notebook", "presenter", "slides-light", "slides-dark"}
+            The sheet to draw in.
+
+        Returns
+        -------
+        helpers.panels.Panel
+            The panel in the figure's state; ``.figure`` and ``.description`` are the figure and its alt text.
+        """
+        v.choice(look, "look", style.SHEETS)
+        kwargs = dict(self.values)
+        if self.preset is not None:
+            kwargs["preset"] = self.preset
+        return _panel_class(self.panel)(look=look, **kwargs)
+
+
+def _panel_class(spec: str) -> type:
+    topic, _, key = spec.partition(".")
+    module = importlib.import_module(f"helpers.panels.{topic}")
+    cls = getattr(module, "PANELS", {}).get(key) or getattr(module, key, None)
+    if not isinstance(cls, type):
+        raise ValueError(f"panel must name a panel of helpers.panels.{topic}, got {spec!r}")
+    return cls
+
+
+def _story(story: str) -> tuple[tuple[str, Any], ...]:
+    return (("story", story),)
+
+
+_PK, _NMDA, _SPINAL, _DESC = ("04_ketamine_pharmacokinetics", "01_nmda_receptor_blockade",
+                              "02_central_sensitization", "03_descending_inhibition")
+
+#: Every canonical figure, in notebook order. The schematic's figures keep their published ``pathway_`` names.
+FIGURES: tuple[CanonicalFigure, ...] = (
+    CanonicalFigure("pathway_overview", "schematic.Schematic", "The pain pathway and the three places ketamine acts",
+                    "00_start_here", values=_story("overview")),
+    CanonicalFigure("pathway_receptor", "schematic.Schematic", "The pain pathway: ketamine at the NMDA receptor",
+                    _NMDA, values=_story("receptor")),
+    CanonicalFigure("nmda_iv_curve", "receptor.iv_curve",
+                    "NMDA current-voltage relation with Mg2+ and the coincidence detector", _NMDA),
+    # Opens on the racemate, the drug the clinical bands were measured with (as notebook 01 does).
+    CanonicalFigure("nmda_block_curve", "receptor.block_curve",
+                    "NMDA receptors blocked vs plasma racemic ketamine, with clinical bands", _NMDA,
+                    preset="analgesic_racemic"),
+    CanonicalFigure("nmda_use_dependence", "receptor.use_dependence",
+                    "Use-dependent, trapping block under repeated activation", _NMDA),
+    CanonicalFigure("pathway_spinal", "schematic.Schematic",
+                    "The pain pathway: ketamine in the dorsal horn (wind-up, sensitisation)", _SPINAL,
+                    values=_story("spinal")),
+    CanonicalFigure("spinal_windup_train", "spinal.windup_train",
+                    "Wind-up of a dorsal-horn neuron: 16 C-fibre stimuli at 0.5 Hz", _SPINAL,
+                    preset="dickenson_sullivan_1987"),
+    CanonicalFigure("spinal_windup_ketamine", "spinal.windup_train",
+                    "Ketamine reduces wind-up but spares the first response (15 stimuli at 1 Hz)", _SPINAL,
+                    preset="guirimand_2000_ketamine"),
+    CanonicalFigure("spinal_stimulus_response", "spinal.stimulus_response",
+                    "Hyperalgesia and allodynia as a shifted, steeper stimulus-response curve; ketamine turns the "
+                    "gain down", _SPINAL),
+    CanonicalFigure("spinal_sensitisation_course", "spinal.sensitisation_course",
+                    "A slow sensitisation state and a 100-h infusion with 70% NMDA block (illustrative time "
+                    "constants)", _SPINAL),
+    CanonicalFigure("pathway_descending", "schematic.Schematic", "The pain pathway: ketamine and the PAG/RVM balance",
+                    _DESC, values=_story("descending")),
+    CanonicalFigure("descending_cpm_healthy_ketamine", "descending.cpm_experiment",
+                    "CPM in a healthy volunteer, without and with S-ketamine (direction: Niesters 2011; magnitudes "
+                    "illustrative)", _DESC, preset="healthy_ketamine"),
+    CanonicalFigure("descending_cpm_chronic_ketamine", "descending.cpm_experiment",
+                    "Impaired CPM in chronic pain, without and with S-ketamine (direction: Niesters 2013, "
+                    "unverified; magnitudes illustrative)", _DESC, preset="chronic_ketamine"),
+    CanonicalFigure("descending_balance", "descending.balance",
+                    "The inhibition/facilitation balance shifts the stimulus–response curve", _DESC,
+                    preset="healthy_ketamine"),
+    CanonicalFigure("pk_regimen_sigtermans_2009", "pk.regimen_explorer",
+                    "Plasma S-ketamine during and after a 100-h infusion", _PK, preset="sigtermans_2009"),
+    CanonicalFigure("pk_regimen_schwartzman_2009", "pk.regimen_explorer",
+                    "Ten daily 4-h infusions of racemic ketamine", _PK, preset="schwartzman_2009"),
+    CanonicalFigure("pk_routes", "pk.route_comparison", "One 35-mg dose by five routes", _PK),
+    CanonicalFigure("pk_models", "pk.model_comparison", "One infusion through three published models", _PK),
+    CanonicalFigure("pk_decrement_times", "pk.decrement_times",
+                    "Context-sensitive half-times after infusions of any length", _PK),
+)
+
+
+def figures() -> dict[str, CanonicalFigure]:
+    """The canonical figures by name, in name order (the order the CLI builds and lists them).
+
+    Returns
+    -------
+    dict of str to CanonicalFigure
+        Every entry of :data:`FIGURES`.
+    """
+    return {f.name: f for f in sorted(FIGURES, key=lambda f: f.name)}
+
+
+def build(name: str, look: str = "slides-light"):
+    """Build one canonical figure and its alt text.
+
+    Parameters
+    ----------
+    name : str
+        A name in :data:`FIGURES`.
+    look : {"notebook", "presenter", "slides-light", "slides-dark"}, optional
+        The sheet to draw in.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        The figure, 16:9.
+    alt_text : str
+        The panel's description for that state.
+    """
+    table = figures()
+    v.choice(name, "name", table)
+    panel = table[name].make_panel(look)
+    return panel.figure, panel.description
+
+
+def main(argv=None, prog: str = "python -m helpers.gallery") -> int:
+    """Rebuild the canonical figures: PNG and SVG in the light and dark slide looks, PDF with ``--pdf``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default ``sys.argv[1:]``): ``--out FOLDER``, ``--pdf``, ``--only NAME ...``,
+        ``--list``.
+    prog : str, optional
+        The command name shown in help and error messages.
+
+    Returns
+    -------
+    int
+        The exit status, 0 on success (argument errors exit with status 2).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=prog, description="Rebuild the canonical figures (PNG + SVG, light and "
+                                                            "dark; PDF with --pdf).")
+    parser.add_argument("--out", default=None, help="folder to write (default: the collection's figures/)")
+    parser.add_argument("--pdf", action="store_true", help="also write PDF")
+    parser.add_argument("--only", nargs="*", default=None, help="names of figures to build (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the canonical figures and exit")
+    args = parser.parse_args(argv)
+
+    table = figures()
+    if args.list:
+        for name, fig in table.items():
+            print(f"{name:34s} {fig.notebook:38s} {fig.caption}")
+        return 0
+    unknown = sorted(set(args.only or ()) - set(table))
+    if unknown:
+        parser.error(f"unknown figure(s) {unknown}; choose from {sorted(table)}")
+    out = Path(args.out) if args.out else _repo_figures()
+    formats = ("png", "svg", "pdf") if args.pdf else ("png", "svg")
+    count = 0
+    for name, canon in table.items():
+        if args.only and name not in args.only:
+            continue
+        for theme, look in LOOKS.items():
+            t0 = time.perf_counter()
+            with style.context(look):  # cycle colours ("C0") resolve at draw time: draw in the same sheet
+                panel = canon.make_panel(look)
+                paths = export.save_figure(panel.figure, out, f"{name}_{theme}", alt_text=panel.description,
+                                           formats=formats)
+            count += len(paths)
+            shown = ", ".join(p.name for p in paths)
+            print(f"wrote {shown} in {out} ({time.perf_counter() - t0:.2f} s)")
+    print(f"{count} files for {len(args.only or table)} figures in {out}")
+    return 0
+
+
+def _repo_figures() -> Path:
+    """The repository's ``figures/`` when run from a source checkout, else ``./figures``."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "notebooks").is_dir() and (parent / "figures").is_dir():
+            return parent / "figures"
+    return export.default_folder()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
