@@ -2,6 +2,8 @@
 the optional effect-site time course, and the two panels."""
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import io
 
 import numpy as np
@@ -20,9 +22,9 @@ unit = st.floats(0.0, 1.0, allow_nan=False)
 setting_st = st.sampled_from(d.SETTINGS)
 
 
-def _default(setting, ketamine=0.0):
+def _default(setting, block_fraction=0.0):
     s = d.DEFAULT_STATES[setting]
-    return d.cpm_experiment(setting, s.inhibition, s.facilitation, ketamine)
+    return d.cpm_experiment(setting, s.inhibition, s.facilitation, block_fraction)
 
 
 # ---- closed forms -----------------------------------------------------------------------------------------------
@@ -158,9 +160,9 @@ def test_cpm_monotone_in_inhibition_and_facilitation(setting, i, f, k, step):
 
 @settings(max_examples=100, deadline=None)
 @given(setting_st, unit, unit, unit)
-def test_stimulus_response_monotone_and_consistent(setting, i, f, k):
+def test_cpm_stimulus_response_monotone_and_consistent(setting, i, f, k):
     """Pain rises with the stimulus on every curve, and the curves pass through the CPM bars at the test stimulus."""
-    sr = d.stimulus_response(setting, i, f, k)
+    sr = d.cpm_stimulus_response(setting, i, f, k)
     for y in (sr.alone, sr.during_no_ketamine, sr.during):
         assert np.all(np.diff(y) >= -1e-12)
     s = sr.cpm.test_stimulus
@@ -243,7 +245,7 @@ def test_presets_match_model_defaults_and_cite_known_references():
     for panel in ("cpm_experiment", "balance"):
         table = evidence.presets(panel)
         assert len(table) == 4
-        for key, p in table.items():
+        for p in table.values():
             vals = p["values"]
             state = d.DEFAULT_STATES[vals["setting"]]
             assert (vals["inhibition"], vals["facilitation"]) == pytest.approx(
@@ -263,7 +265,7 @@ def test_panel_description_tells_the_direction(cls, preset, word):
     assert word in p.description
     assert "illustrative" in p.description
     _assert_blit_matches_full(p)
-    p.set(ketamine=0.5, inhibition=0.9, facilitation=0.0)
+    p.set(block_fraction=0.5, inhibition=0.9, facilitation=0.0)
     _assert_blit_matches_full(p)
 
 
@@ -286,6 +288,39 @@ def test_balance_panel_net_markers_are_the_models_gain_change(preset):
     assert f"{want[0]:+.2f} without ketamine, {want[1]:+.2f} with it" in p.description
 
 
+@pytest.mark.parametrize("cls", list(panels.PANELS.values()))
+def test_presets_open_on_their_block_fraction(cls):
+    """Presets give the NMDA block under the shared name ``block_fraction``, or under ``ketamine`` (the data's
+    older name, read as an alias); either way the panel opens with that block and the model's CPM for it."""
+    for key, preset in evidence.presets(cls.name).items():
+        vals = preset["values"]
+        want = vals["block_fraction"] if "block_fraction" in vals else vals["ketamine"]
+        p = cls(key)
+        assert p.values["block_fraction"] == want
+        assert "ketamine" not in p.values
+        state = d.DEFAULT_STATES[vals["setting"]]
+        r = d.cpm_experiment(vals["setting"], state.inhibition, state.facilitation, want)
+        assert p.result.cpm.cpm == pytest.approx(r.cpm, rel=1e-12)
+
+
+@pytest.mark.parametrize("cls", list(panels.PANELS.values()))
+def test_draw_and_describe_read_only_the_result(cls, monkeypatch):
+    """A panel's ``compute`` returns a frozen result; ``draw`` and ``describe`` read only it. With every model
+    function made to fail, drawing the result and describing it again still works and gives the same text."""
+    p = cls("chronic_ketamine")
+    result, text = p.result, p.description
+    assert dataclasses.is_dataclass(result) and result.__dataclass_params__.frozen
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("draw/describe called the model")
+
+    for name in d.__all__:
+        if inspect.isfunction(getattr(d, name)):
+            monkeypatch.setattr(d, name, fail)
+    p.draw(result)
+    assert p.describe(result) == text
+
+
 def test_cpm_panel_bars_show_the_model_numbers():
     """The bar heights are the model's pains (wiring only, no science in the panel)."""
     p = panels.cpm_experiment("chronic_ketamine")
@@ -299,13 +334,14 @@ def test_cpm_panel_bars_show_the_model_numbers():
     (lambda: d.cpm_experiment("sick", 0.3, 0.1, 0.0), "setting"),
     (lambda: d.cpm_experiment("healthy", 1.5, 0.1, 0.0), "inhibition"),
     (lambda: d.cpm_experiment("healthy", 0.3, -0.1, 0.0), "facilitation"),
-    (lambda: d.cpm_experiment("healthy", 0.3, 0.1, float("nan")), "ketamine"),
-    (lambda: d.cpm_effect("chronic", 0.3, 0.1, [0.0, 1.2]), "ketamine"),
+    (lambda: d.cpm_experiment("healthy", 0.3, 0.1, float("nan")), "block_fraction"),
+    (lambda: d.cpm_effect("chronic", 0.3, 0.1, [0.0, 1.2]), "block_fraction"),
+    (lambda: d.cpm_time_course("healthy", 0.3, 0.1, [0, 1], 1.0, 0.1, level=1.5), "level"),
     (lambda: d.pain_nrs(12.0), "stimulus"),
     (lambda: d.pain_nrs(5.0, -1.0), "gain"),
     (lambda: d.descending_gain(0.2, 3.0), "facilitation"),
     (lambda: d.gain_change(-0.1, 0.2), "inhibition"),
-    (lambda: d.stimulus_response("healthy", 0.3, 0.1, 0.0, stimulus=[0, 5, -5]), "stimulus"),
+    (lambda: d.cpm_stimulus_response("healthy", 0.3, 0.1, 0.0, stimulus=[0, 5, -5]), "stimulus"),
     (lambda: d.cpm_effect("healthy", 0.3, 0.1, 0.5, sensitisation=-0.1), "sensitisation"),
     (lambda: d.cpm_experiment("healthy", 0.3, 0.1, 0.5, protocol=None), "protocol"),
     (lambda: d.effect_site_after_infusion([0, 1], 0.0, 0.1), "duration_h"),
@@ -315,7 +351,8 @@ def test_cpm_panel_bars_show_the_model_numbers():
     (lambda: d.effect_site_level([0, 1, 2], [0, 1], 0.1), "plasma_level"),
     (lambda: d.effect_site_level([0, 1], [0, 1], 0.1, ce0=-1), "ce0"),
     (lambda: d.classify_cpm("big"), "cpm_points"),
-    (lambda: panels.cpm_experiment(ketamine=2.0), "ketamine"),
+    (lambda: panels.cpm_experiment(block_fraction=2.0), "block_fraction"),
+    (lambda: panels.balance(ketamine=0.5), "ketamine"),  # the old name is read from preset data only
     (lambda: panels.balance(setting="acute"), "setting"),
     (lambda: panels.balance(preset="nope"), "preset"),
 ])

@@ -15,8 +15,9 @@ and pain is read off the spinal stimulus–response curve (one curve for noteboo
 test stimulus is calibrated per person so that it hurts ``PROTOCOL.test_pain_nrs`` alone, before any drug.
 Impaired CPM in chronic pain = less inhibition and/or more facilitation.
 
-Ketamine (``ketamine`` = effect level 0-1; :mod:`helpers.models.pathway` reads it as the fraction of NMDA
-receptors blocked, an assumption). The direction of its effect on CPM differs between populations, and that is
+Ketamine enters as ``block_fraction`` (0-1), the fraction of NMDA receptors blocked, the quantity the receptor,
+spinal and pathway layers share (:data:`helpers.vocab.BLOCK_FRACTION`); reading the CPM effect as driven by
+that block is an assumption. The direction of its effect on CPM differs between populations, and that is
 the teaching point. No published PK/PD model of ketamine on CPM was found (facts sheet §4), so the directions
 come from the literature and every magnitude here is **illustrative**:
 
@@ -33,10 +34,10 @@ model does not explain why the populations differ. At a sensitised test site (``
 also turns the spinal gain down (the block of :func:`helpers.models.spinal.transmission_gain`), so the test
 stimulus alone hurts less too; the default test site is remote and not sensitised (S = 0).
 
-Optional time course (hypothetical): ketamine's effect level follows an effect-site level driven by the
-plasma level with a fast (t½ke0 6.1 min, the mean across the endpoints of Olofsen 2012; 11.8 min for pain [V])
-or slow (10.9 d, Dahan 2011 [V]) equilibration, both taken from :mod:`helpers.models.pk`; nobody has measured
-which applies to CPM.
+Optional time course (hypothetical): the block follows an effect-site level driven by the plasma level with a
+fast (t½ke0 6.1 min, the mean across the endpoints of Olofsen 2012; 11.8 min for pain [V]) or slow (10.9 d,
+Dahan 2011 [V]) equilibration, both taken from :mod:`helpers.models.pk`; nobody has measured which applies
+to CPM.
 """
 from __future__ import annotations
 
@@ -47,35 +48,58 @@ import numpy as np
 
 from .. import _validate as v
 from .. import units
+from ..vocab import EVIDENCE_LABELS
 from . import pk, spinal
 
 __all__ = [
     "SETTINGS", "SETTING_LABELS", "CPMProtocol", "DescendingState", "KetamineHypothesis", "PROTOCOL",
     "DEFAULT_STATES", "HYPOTHESES", "T_HALF_KE0_FAST_H", "T_HALF_KE0_SLOW_H", "CPM_TOLERANCE_POINTS",
     "FACILITATION_MAX", "CPMResult", "descending_gain", "gain_change", "effective_balance", "pain_nrs",
-    "test_stimulus", "cpm_experiment", "cpm_effect", "classify_cpm", "StimulusResponse", "stimulus_response",
-    "infusion_level", "effect_site_after_infusion", "effect_site_level", "cpm_time_course",
+    "test_stimulus", "cpm_experiment", "cpm_effect", "classify_cpm", "CPMStimulusResponse",
+    "cpm_stimulus_response", "infusion_level", "effect_site_after_infusion", "effect_site_level",
+    "cpm_time_course",
 ]
 
 SETTINGS = ("healthy", "chronic")
 SETTING_LABELS = {"healthy": "healthy volunteer", "chronic": "chronic pain, impaired CPM"}
 
-
 @dataclass(frozen=True)
 class CPMProtocol:
-    """How the test stimulus is set: per person, to ``test_pain_nrs`` (0-10) alone, before any drug."""
+    """How the test stimulus of a CPM experiment is set: per person, to a fixed pain alone, before any drug.
+
+    Parameters
+    ----------
+    test_pain_nrs : float
+        Pain (0-10, open at both ends) the test stimulus causes alone, before any drug.
+    source : str
+        Where the number comes from.
+    evidence : {"cited", "assumed", "illustrative"}
+        Evidence label (:data:`helpers.vocab.EVIDENCE_LABELS`).
+    """
     test_pain_nrs: float
     source: str
     evidence: str
 
     def __post_init__(self):
         v.in_range(self.test_pain_nrs, "test_pain_nrs", 0.0, 10.0, low_open=True, high_open=True)
-        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
+        v.choice(self.evidence, "evidence", EVIDENCE_LABELS)
 
 
 @dataclass(frozen=True)
 class DescendingState:
-    """What the conditioning stimulus recruits: inhibition and facilitation, each 0-1 (fraction of gain)."""
+    """What the conditioning stimulus recruits in one person: inhibition and facilitation.
+
+    Parameters
+    ----------
+    inhibition : float
+        Recruited inhibition, 0-1 (fraction of the dorsal-horn gain taken away).
+    facilitation : float
+        Recruited facilitation, 0-1 (fraction of the gain added).
+    source : str
+        Where the numbers come from.
+    evidence : {"cited", "assumed", "illustrative"}
+        Evidence label (:data:`helpers.vocab.EVIDENCE_LABELS`).
+    """
     inhibition: float
     facilitation: float
     source: str
@@ -84,10 +108,34 @@ class DescendingState:
 
 @dataclass(frozen=True)
 class KetamineHypothesis:
-    """How ketamine (effect level k, 0-1) changes the recruited balance in one setting.
+    """How NMDA block b (``block_fraction``, 0-1) changes the recruited balance in one setting.
 
-    I_eff = I (1 - supraspinal_inhibition_loss k);
-    F_eff = F (1 - spinal_facilitation_block k) + supraspinal_facilitation_gain k.
+    I_eff = I (1 - supraspinal_inhibition_loss b);
+    F_eff = F (1 - spinal_facilitation_block b) + supraspinal_facilitation_gain b.
+
+    Parameters
+    ----------
+    setting : {"healthy", "chronic"}
+        The population the hypothesis is for.
+    spinal_facilitation_block : float
+        Share of recruited facilitation that full block removes (spinal, NMDA-dependent).
+    supraspinal_inhibition_loss : float
+        Share of recruited inhibition that full block removes (supraspinal circuit).
+    supraspinal_facilitation_gain : float
+        Facilitation that full block adds (gain units).
+    mechanism : str
+        The hypothesis in words, as the panels print it.
+    direction_source : str
+        The published direction it reproduces.
+    source : str
+        Where the direction and the magnitudes come from.
+    evidence : {"cited", "assumed", "illustrative"}
+        Evidence label of the magnitudes.
+
+    References
+    ----------
+    .. [1] ``niesters_2011``: Niesters et al. 2011, Pain 152:656 (healthy volunteers: CPM abolished) [V].
+    .. [2] ``niesters_2013``: Niesters et al. 2013, Br J Anaesth (chronic pain: CPM restored) [U].
     """
     setting: str
     spinal_facilitation_block: float
@@ -145,10 +193,20 @@ CPM_TOLERANCE_POINTS = 0.1
 
 # ---- the balance ---------------------------------------------------------------------------------------------
 def descending_gain(inhibition, facilitation):
-    """Net descending gain on the dorsal horn, G = 1 - inhibition + facilitation (dimensionless, >= 0).
+    """Net descending gain on the dorsal horn, G = 1 - inhibition + facilitation.
 
-    ``inhibition`` in [0, 1], ``facilitation`` in [0, FACILITATION_MAX = 2] (recruited facilitation, at most
-    1, plus what a ketamine hypothesis adds); arrays broadcast.
+    Parameters
+    ----------
+    inhibition : float or array_like
+        Inhibition, in [0, 1].
+    facilitation : float or array_like
+        Facilitation, in [0, FACILITATION_MAX = 2]: recruited facilitation (at most 1) plus what a ketamine
+        hypothesis adds. Broadcasts with ``inhibition``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The gain (dimensionless, >= 0; 1 = no net modulation); a float for scalar inputs.
     """
     i = v.array(inhibition, "inhibition", low=0.0, high=1.0)
     f = v.array(facilitation, "facilitation", low=0.0, high=FACILITATION_MAX)
@@ -159,37 +217,92 @@ def descending_gain(inhibition, facilitation):
 def gain_change(inhibition, facilitation):
     """Net change in descending gain, G − 1 = facilitation − inhibition (negative = net inhibition).
 
-    Same inputs and ranges as :func:`descending_gain`; arrays broadcast.
+    Parameters
+    ----------
+    inhibition : float or array_like
+        Inhibition, in [0, 1].
+    facilitation : float or array_like
+        Facilitation, in [0, 2] (as for :func:`descending_gain`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        G − 1, shaped like the broadcast inputs.
     """
     g = descending_gain(inhibition, facilitation)
     return g - 1.0
 
 
-def effective_balance(setting: str, inhibition, facilitation, ketamine):
-    """Recruited (inhibition, facilitation) after ketamine at effect level ``ketamine`` (0-1) in ``setting``.
+def effective_balance(setting: str, inhibition, facilitation, block_fraction):
+    """Recruited inhibition and facilitation after ketamine has blocked ``block_fraction`` of NMDA receptors.
 
-    ``inhibition`` and ``facilitation`` (what the conditioning stimulus recruits) in [0, 1]. Uses
-    :data:`HYPOTHESES` (illustrative magnitudes, direction from Niesters 2011 [V] / 2013 [U]). ``ketamine`` may
-    be an array; the results broadcast.
+    Uses the setting's :data:`HYPOTHESES` entry (illustrative magnitudes; directions from the literature).
+
+    Parameters
+    ----------
+    setting : {"healthy", "chronic"}
+        Which population's hypothesis applies.
+    inhibition : float or array_like
+        What the conditioning stimulus recruits, in [0, 1].
+    facilitation : float or array_like
+        What the conditioning stimulus recruits, in [0, 1].
+    block_fraction : float or array_like
+        Fraction of NMDA receptors blocked, in [0, 1]. All three broadcast.
+
+    Returns
+    -------
+    inhibition_eff, facilitation_eff : numpy.ndarray
+        The balance with ketamine (0-d arrays for scalar inputs).
+
+    References
+    ----------
+    .. [1] ``niesters_2011``: Niesters et al. 2011, Pain 152:656 (healthy volunteers: CPM abolished) [V].
+    .. [2] ``niesters_2013``: Niesters et al. 2013, Br J Anaesth (chronic pain: CPM restored) [U].
     """
     h = HYPOTHESES[v.choice(setting, "setting", SETTINGS)]
     i = v.array(inhibition, "inhibition", low=0.0, high=1.0)
     f = v.array(facilitation, "facilitation", low=0.0, high=1.0)
-    k = v.array(ketamine, "ketamine", low=0.0, high=1.0)
-    i_eff = i * (1.0 - h.supraspinal_inhibition_loss * k)
-    f_eff = f * (1.0 - h.spinal_facilitation_block * k) + h.supraspinal_facilitation_gain * k
+    b = v.array(block_fraction, "block_fraction", low=0.0, high=1.0)
+    i_eff = i * (1.0 - h.supraspinal_inhibition_loss * b)
+    f_eff = f * (1.0 - h.spinal_facilitation_block * b) + h.supraspinal_facilitation_gain * b
     return i_eff, f_eff
 
 
 def pain_nrs(stimulus, gain=1.0):
-    """Pain (0-10) for a stimulus (0-10 intensity scale) through a total dorsal-horn ``gain`` (>= 0): the spinal
-    stimulus–response curve, :func:`helpers.models.spinal.rating` (illustrative shape)."""
+    """Pain (0-10) for a stimulus through a total dorsal-horn gain: the spinal curve of notebook 02.
+
+    Parameters
+    ----------
+    stimulus : float or array_like
+        Stimulus intensity on the 0-10 scale.
+    gain : float or array_like
+        Total dorsal-horn gain (>= 0). Broadcasts with ``stimulus``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Pain rating 0-10 from :func:`helpers.models.spinal.rating` (illustrative shape).
+    """
     return spinal.rating(stimulus, gain)
 
 
 def test_stimulus(protocol: CPMProtocol = PROTOCOL, spinal_gain: float = 1.0) -> float:
-    """The test-stimulus intensity (0-10 scale) that hurts ``protocol.test_pain_nrs`` alone at ``spinal_gain``:
-    the calibration step. Inverts the spinal curve: x = (threshold + scale ln(10 / (10 - p))) / G."""
+    """The test-stimulus intensity that hurts ``protocol.test_pain_nrs`` alone: the calibration step.
+
+    Inverts the spinal curve: x = (threshold + scale ln(10 / (10 - p))) / G.
+
+    Parameters
+    ----------
+    protocol : CPMProtocol
+        The calibration target.
+    spinal_gain : float
+        Spinal gain of the test site, in (0, spinal.GAIN_MAX].
+
+    Returns
+    -------
+    float
+        Stimulus intensity on the 0-10 scale; a ValueError if none on the scale reaches the target.
+    """
     if not isinstance(protocol, CPMProtocol):
         raise ValueError(f"protocol must be a CPMProtocol, got {protocol!r}")
     g = v.in_range(spinal_gain, "spinal_gain", 0.0, spinal.GAIN_MAX, low_open=True)
@@ -209,13 +322,37 @@ test_stimulus.__test__ = False  # not a pytest test despite its name
 class CPMResult:
     """One CPM experiment, without and with ketamine. Pain in NRS points (0-10); CPM negative = inhibition.
 
-    ``spinal_gain`` is the test site's gain without ketamine (1 when not sensitised), ``spinal_gain_ketamine``
-    with it (lower only at a sensitised site).
+    Parameters
+    ----------
+    setting : str
+        "healthy" or "chronic".
+    inhibition, facilitation : float
+        What the conditioning stimulus recruits, without ketamine (0-1).
+    block_fraction : float
+        Fraction of NMDA receptors blocked by ketamine (0-1).
+    sensitisation : float
+        Spinal sensitisation S of the test site (0-1).
+    inhibition_eff, facilitation_eff : float
+        The recruited balance with ketamine.
+    spinal_gain : float
+        The test site's spinal gain without ketamine (1 when not sensitised).
+    spinal_gain_ketamine : float
+        The same with ketamine (lower only at a sensitised site).
+    test_stimulus : float
+        The calibrated test stimulus (0-10 scale).
+    pain_alone, pain_alone_ketamine : float
+        Test-stimulus pain alone, without and with ketamine.
+    pain_during_no_ketamine, pain_during : float
+        Test-stimulus pain during conditioning, without and with ketamine.
+    cpm_no_ketamine, cpm : float
+        CPM effect (points), without and with ketamine.
+    hypothesis : KetamineHypothesis
+        The hypothesis used for the setting.
     """
     setting: str
     inhibition: float
     facilitation: float
-    ketamine: float
+    block_fraction: float
     sensitisation: float
     inhibition_eff: float
     facilitation_eff: float
@@ -237,6 +374,7 @@ class CPMResult:
 
     @property
     def cpm_no_ketamine_pct(self) -> float:
+        """CPM effect without ketamine as % of the pain from the test stimulus alone."""
         return 100.0 * self.cpm_no_ketamine / self.pain_alone
 
     @property
@@ -245,50 +383,103 @@ class CPMResult:
         return self.cpm - self.cpm_no_ketamine
 
 
-def _site(sensitisation, ketamine, protocol):
-    """Spinal gain at the test site without and with ketamine (block = effect level), and the test stimulus."""
+def _site(sensitisation, block_fraction, protocol):
+    """Spinal gain at the test site without and with the block, and the test stimulus."""
     g0 = spinal.transmission_gain(sensitisation, 0.0)
-    gk = spinal.transmission_gain(sensitisation, ketamine)
+    gk = spinal.transmission_gain(sensitisation, block_fraction)
     return g0, gk, test_stimulus(protocol, g0)
 
 
-def cpm_effect(setting: str, inhibition, facilitation, ketamine, sensitisation: float = 0.0,
+def cpm_effect(setting: str, inhibition, facilitation, block_fraction, sensitisation: float = 0.0,
                protocol: CPMProtocol = PROTOCOL):
-    """CPM effect (NRS points, negative = inhibition) with ketamine, for arrays of any of the first four inputs
-    (vectorised); ``sensitisation`` of the test site is one number."""
+    """CPM effect (NRS points, negative = inhibition) with ketamine, vectorised over the first four inputs.
+
+    Parameters
+    ----------
+    setting : {"healthy", "chronic"}
+        Which population's hypothesis applies.
+    inhibition, facilitation : float or array_like
+        What the conditioning stimulus recruits, in [0, 1].
+    block_fraction : float or array_like
+        Fraction of NMDA receptors blocked, in [0, 1].
+    sensitisation : float
+        Spinal sensitisation of the test site, in [0, 1] (one number).
+    protocol : CPMProtocol
+        How the test stimulus is calibrated.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Pain during conditioning minus pain alone, both with ketamine (illustrative magnitudes).
+
+    References
+    ----------
+    .. [1] ``niesters_2011``: Niesters et al. 2011, Pain 152:656 (healthy volunteers: CPM abolished) [V].
+    .. [2] ``niesters_2013``: Niesters et al. 2013, Br J Anaesth (chronic pain: CPM restored) [U].
+    """
     s = v.fraction(sensitisation, "sensitisation")
-    i_eff, f_eff = effective_balance(setting, inhibition, facilitation, ketamine)
-    _g0, gk, x = _site(s, ketamine, protocol)
+    i_eff, f_eff = effective_balance(setting, inhibition, facilitation, block_fraction)
+    _g0, gk, x = _site(s, block_fraction, protocol)
     out = pain_nrs(x, gk * descending_gain(i_eff, f_eff)) - pain_nrs(x, gk)
     return float(out) if np.ndim(out) == 0 else out
 
 
-def cpm_experiment(setting: str, inhibition: float, facilitation: float, ketamine: float = 0.0,
+def cpm_experiment(setting: str, inhibition: float, facilitation: float, block_fraction: float = 0.0,
                    sensitisation: float = 0.0, protocol: CPMProtocol = PROTOCOL) -> CPMResult:
-    """Test-stimulus pain alone and during conditioning, without and with ketamine (effect level 0-1).
+    """Test-stimulus pain alone and during conditioning, without and with ketamine.
 
-    ``inhibition``/``facilitation`` (0-1) are what the conditioning stimulus recruits. ``sensitisation`` (0-1)
-    is the test site's spinal sensitisation (default 0: a remote, non-sensitised site, where ketamine leaves
-    the test pain alone unchanged); the test stimulus is calibrated to ``protocol.test_pain_nrs`` there before
-    any drug.
+    Parameters
+    ----------
+    setting : {"healthy", "chronic"}
+        Which population's hypothesis applies.
+    inhibition, facilitation : float
+        What the conditioning stimulus recruits, in [0, 1].
+    block_fraction : float
+        Fraction of NMDA receptors blocked by ketamine, in [0, 1].
+    sensitisation : float
+        The test site's spinal sensitisation, in [0, 1]. Default 0: a remote, non-sensitised site, where
+        ketamine leaves the pain of the test stimulus alone unchanged.
+    protocol : CPMProtocol
+        The test stimulus is calibrated to ``protocol.test_pain_nrs`` at the test site before any drug.
+
+    Returns
+    -------
+    CPMResult
+        Every pain rating and both CPM effects (illustrative magnitudes).
+
+    References
+    ----------
+    .. [1] ``niesters_2011``: Niesters et al. 2011, Pain 152:656 (healthy volunteers: CPM abolished) [V].
+    .. [2] ``niesters_2013``: Niesters et al. 2013, Br J Anaesth (chronic pain: CPM restored) [U].
     """
     setting = v.choice(setting, "setting", SETTINGS)
     i = v.fraction(inhibition, "inhibition")
     f = v.fraction(facilitation, "facilitation")
-    k = v.fraction(ketamine, "ketamine")
+    b = v.fraction(block_fraction, "block_fraction")
     s = v.fraction(sensitisation, "sensitisation")
-    i_eff, f_eff = (float(a) for a in effective_balance(setting, i, f, k))
-    g0, gk, x = _site(s, k, protocol)
+    i_eff, f_eff = (float(a) for a in effective_balance(setting, i, f, b))
+    g0, gk, x = _site(s, b, protocol)
     alone = pain_nrs(x, g0)
     alone_k = pain_nrs(x, gk)
     during0 = pain_nrs(x, g0 * descending_gain(i, f))
     during = pain_nrs(x, gk * descending_gain(i_eff, f_eff))
-    return CPMResult(setting, i, f, k, s, i_eff, f_eff, g0, gk, x, alone, alone_k, during0, during,
+    return CPMResult(setting, i, f, b, s, i_eff, f_eff, g0, gk, x, alone, alone_k, during0, during,
                      during0 - alone, during - alone_k, HYPOTHESES[setting])
 
 
 def classify_cpm(cpm_points: float) -> str:
-    """'inhibition', 'no CPM' or 'facilitation' for a CPM effect in NRS points (see CPM_TOLERANCE_POINTS)."""
+    """Name a CPM effect: "inhibition", "no CPM" or "facilitation".
+
+    Parameters
+    ----------
+    cpm_points : float
+        CPM effect in NRS points (negative = inhibition).
+
+    Returns
+    -------
+    str
+        "no CPM" within :data:`CPM_TOLERANCE_POINTS` of zero (a display choice), else the direction.
+    """
     c = v.number(cpm_points, "cpm_points")
     if c < -CPM_TOLERANCE_POINTS:
         return "inhibition"
@@ -298,10 +489,24 @@ def classify_cpm(cpm_points: float) -> str:
 
 
 @dataclass(frozen=True)
-class StimulusResponse:
-    """Pain (0-10) vs stimulus (0-10 scale): alone, during conditioning, during conditioning with ketamine.
+class CPMStimulusResponse:
+    """Pain (0-10) against stimulus (0-10 scale) in a CPM experiment: alone, during conditioning, during
+    conditioning with ketamine.
 
-    ``gain_no_ketamine`` and ``gain`` are the total dorsal-horn gains during conditioning (spinal × descending).
+    Parameters
+    ----------
+    stimulus : numpy.ndarray
+        Stimulus intensities (0-10 scale).
+    alone : numpy.ndarray
+        Pain from the stimulus alone, without ketamine.
+    during_no_ketamine : numpy.ndarray
+        Pain during conditioning, without ketamine.
+    during : numpy.ndarray
+        Pain during conditioning, with ketamine.
+    gain_no_ketamine, gain : float
+        Total dorsal-horn gains during conditioning (spinal × descending), without and with ketamine.
+    cpm : CPMResult
+        The CPM experiment at the calibrated test stimulus.
     """
     stimulus: np.ndarray
     alone: np.ndarray
@@ -312,16 +517,42 @@ class StimulusResponse:
     cpm: CPMResult
 
 
-def stimulus_response(setting: str, inhibition: float, facilitation: float, ketamine: float = 0.0,
-                      stimulus=None, sensitisation: float = 0.0, protocol: CPMProtocol = PROTOCOL
-                      ) -> StimulusResponse:
-    """Stimulus-response curves for the three conditions; ``stimulus`` defaults to 0-10 in 201 steps."""
+def cpm_stimulus_response(setting: str, inhibition: float, facilitation: float, block_fraction: float = 0.0,
+                          stimulus=None, sensitisation: float = 0.0, protocol: CPMProtocol = PROTOCOL
+                          ) -> CPMStimulusResponse:
+    """Stimulus–response curves of a CPM experiment: alone, during conditioning, during conditioning + ketamine.
+
+    Parameters
+    ----------
+    setting : {"healthy", "chronic"}
+        Which population's hypothesis applies.
+    inhibition, facilitation : float
+        What the conditioning stimulus recruits, in [0, 1].
+    block_fraction : float
+        Fraction of NMDA receptors blocked by ketamine, in [0, 1].
+    stimulus : array_like, optional
+        Stimulus intensities (0-10 scale, 1-D); default 0-10 in 201 steps.
+    sensitisation : float
+        The test site's spinal sensitisation, in [0, 1].
+    protocol : CPMProtocol
+        How the test stimulus is calibrated.
+
+    Returns
+    -------
+    CPMStimulusResponse
+        The three curves, the two gains and the :class:`CPMResult` at the test stimulus.
+
+    References
+    ----------
+    .. [1] ``niesters_2011``: Niesters et al. 2011, Pain 152:656 (healthy volunteers: CPM abolished) [V].
+    .. [2] ``niesters_2013``: Niesters et al. 2013, Br J Anaesth (chronic pain: CPM restored) [U].
+    """
     x = np.linspace(0.0, 10.0, 201) if stimulus is None else v.array(stimulus, "stimulus", low=0.0, high=10.0,
                                                                     ndim_max=1)
-    res = cpm_experiment(setting, inhibition, facilitation, ketamine, sensitisation, protocol)
+    res = cpm_experiment(setting, inhibition, facilitation, block_fraction, sensitisation, protocol)
     g0 = res.spinal_gain * descending_gain(res.inhibition, res.facilitation)
     g1 = res.spinal_gain_ketamine * descending_gain(res.inhibition_eff, res.facilitation_eff)
-    return StimulusResponse(x, pain_nrs(x, res.spinal_gain), pain_nrs(x, g0), pain_nrs(x, g1), g0, g1, res)
+    return CPMStimulusResponse(x, pain_nrs(x, res.spinal_gain), pain_nrs(x, g0), pain_nrs(x, g1), g0, g1, res)
 
 
 # ---- optional time course (hypothetical biophase) ---------------------------------------------------------------
@@ -329,6 +560,20 @@ def infusion_level(t_h, duration_h: float, level: float = 1.0):
     """Normalised plasma level of a constant infusion: ``level`` during [0, duration_h), 0 after.
 
     A deliberate simplification (plasma rises and falls instantly); the PK notebook does this properly.
+
+    Parameters
+    ----------
+    t_h : array_like
+        Times (h), non-decreasing.
+    duration_h : float
+        Infusion length (h, > 0).
+    level : float
+        Level during the infusion, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        The level at each time.
     """
     t = v.time_array(t_h, "t_h")
     d = v.positive(duration_h, "duration_h")
@@ -337,9 +582,25 @@ def infusion_level(t_h, duration_h: float, level: float = 1.0):
 
 
 def effect_site_after_infusion(t_h, duration_h: float, t_half_ke0_h: float, level: float = 1.0):
-    """Effect-site level (0-1) for :func:`infusion_level` (closed form of dCe/dt = ke0 (Cp - Ce), Ce(0) = 0).
+    """Effect-site level (0-1) for :func:`infusion_level`: the closed form of dCe/dt = ke0 (Cp - Ce), Ce(0) = 0.
 
     Ce = level (1 - exp(-ke0 t)) during the infusion, then Ce(T) exp(-ke0 (t - T)). Times before 0 give 0.
+
+    Parameters
+    ----------
+    t_h : array_like
+        Times (h), non-decreasing.
+    duration_h : float
+        Infusion length T (h, > 0).
+    t_half_ke0_h : float
+        Blood-effect-site equilibration half-life (h, > 0), e.g. :data:`T_HALF_KE0_FAST_H`.
+    level : float
+        Plasma level during the infusion, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        The effect-site level at each time.
     """
     t = v.time_array(t_h, "t_h")
     d = v.positive(duration_h, "duration_h")
@@ -351,10 +612,26 @@ def effect_site_after_infusion(t_h, duration_h: float, t_half_ke0_h: float, leve
 
 
 def effect_site_level(t_h, plasma_level, t_half_ke0_h: float, ce0: float = 0.0):
-    """Effect-site level for any plasma profile given at times ``t_h`` (linear between samples), solved exactly.
+    """Effect-site level for any plasma profile (linear between samples), solved exactly.
 
     dCe/dt = ke0 (Cp - Ce). On each interval with Cp linear (slope m):
-    Ce(t1) = Cp(t1) - m/ke0 + (Ce(t0) - Cp(t0) + m/ke0) exp(-ke0 h). Units of ``plasma_level`` are kept.
+    Ce(t1) = Cp(t1) - m/ke0 + (Ce(t0) - Cp(t0) + m/ke0) exp(-ke0 h).
+
+    Parameters
+    ----------
+    t_h : array_like
+        Times (h), 1-D, non-decreasing.
+    plasma_level : array_like
+        Plasma level (>= 0, any unit) at each time.
+    t_half_ke0_h : float
+        Blood-effect-site equilibration half-life (h, > 0).
+    ce0 : float
+        Effect-site level at ``t_h[0]`` (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Effect-site level at each time, in the unit of ``plasma_level``.
     """
     t = v.time_array(t_h, "t_h")
     cp = v.array(plasma_level, "plasma_level", low=0.0, ndim_max=1)
@@ -377,10 +654,37 @@ def effect_site_level(t_h, plasma_level, t_half_ke0_h: float, ce0: float = 0.0):
 
 def cpm_time_course(setting: str, inhibition: float, facilitation: float, t_h, duration_h: float,
                     t_half_ke0_h: float, level: float = 1.0, protocol: CPMProtocol = PROTOCOL):
-    """Ketamine effect level and CPM effect (points) over time for a constant infusion (hypothetical biophase).
+    """NMDA block and CPM effect over time for a constant infusion (hypothetical biophase).
 
-    The effect level is the effect-site level of :func:`effect_site_after_infusion` (assumed linear in it).
-    Returns ``(ketamine_level, cpm_points)``, arrays shaped like ``t_h``.
+    The block follows the effect-site level of :func:`effect_site_after_infusion` (assumed linear in it).
+
+    Parameters
+    ----------
+    setting : {"healthy", "chronic"}
+        Which population's hypothesis applies.
+    inhibition, facilitation : float
+        What the conditioning stimulus recruits, in [0, 1].
+    t_h : array_like
+        Times (h), non-decreasing.
+    duration_h : float
+        Infusion length (h, > 0).
+    t_half_ke0_h : float
+        Equilibration half-life (h): :data:`T_HALF_KE0_FAST_H` or :data:`T_HALF_KE0_SLOW_H` (which one applies
+        to CPM is unknown).
+    level : float
+        Block reached at equilibrium during the infusion, in [0, 1].
+    protocol : CPMProtocol
+        How the test stimulus is calibrated.
+
+    Returns
+    -------
+    block_fraction, cpm_points : numpy.ndarray
+        Arrays shaped like ``t_h``.
+
+    References
+    ----------
+    .. [1] ``olofsen_2012``: Olofsen et al. 2012 (fast equilibration, 6.1 min endpoint mean) [V].
+    .. [2] ``dahan_2011``: Dahan et al. 2011, Eur J Pain 15:258 (slow equilibration, 10.9 d) [V].
     """
-    k = effect_site_after_infusion(t_h, duration_h, t_half_ke0_h, level)
-    return k, np.asarray(cpm_effect(setting, inhibition, facilitation, k, protocol=protocol))
+    b = effect_site_after_infusion(t_h, duration_h, t_half_ke0_h, level)
+    return b, np.asarray(cpm_effect(setting, inhibition, facilitation, b, protocol=protocol))
