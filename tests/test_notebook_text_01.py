@@ -11,13 +11,12 @@ literals of the quiz calls in code cells.
 """
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
+from conftest import notebook_passages
 
 from helpers import evidence, units
 from helpers.models import pk
@@ -29,25 +28,7 @@ WORDS = {2: "twice", 3: "three", 4: "four", 5: "five", 6: "six", 10: "ten"}
 DAHAN_C50_NG_ML = 10.5
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _passages() -> list[str]:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    out = []
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for block in re.split(r"\n\s*\n", cell.source):
-                out.extend(_squash(p) for p in re.split(r"\n(?=\s*- )", block) if p.strip())
-        elif cell.cell_type == "code" and "quiz(" in cell.source:
-            strings = [n.value for n in ast.walk(ast.parse(cell.source))
-                       if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-            out.append(_squash(" | ".join(strings)))
-    return out
-
-
-PASSAGES = _passages()
+PASSAGES = notebook_passages(NOTEBOOK.name)
 
 
 def passage(phrase: str) -> str:

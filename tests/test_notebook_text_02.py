@@ -7,13 +7,12 @@ rewrite. The notebook text is read with its line breaks and list indentation col
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
+from conftest import notebook_text
 from scipy.integrate import solve_ivp
 
 from helpers import evidence, units
@@ -22,21 +21,8 @@ from helpers.models import receptor, spinal
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02_central_sensitization.ipynb"
 
 
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
-@lru_cache(maxsize=None)
-def _cells() -> tuple[str, str]:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    md = _flat(" ".join(c.source for c in nb.cells if c.cell_type == "markdown"))
-    code = _flat(" ".join(c.source for c in nb.cells if c.cell_type == "code"))
-    return md, code
-
-
 def _says(phrase: str, where: str = "markdown") -> None:
-    md, code = _cells()
-    text = md if where == "markdown" else code
+    text = notebook_text(NOTEBOOK.name, where, flat=True)
     assert phrase in text, f"notebook 02 ({where}) should contain {phrase!r}: rewrite the text or check the model"
 
 
@@ -264,5 +250,4 @@ def test_half_recovery_is_about_a_day():
 ])
 def test_corrected_claims_do_not_return(wrong):
     """Phrases the audit found wrong are gone."""
-    md, _code = _cells()
-    assert wrong not in md
+    assert wrong not in notebook_text(NOTEBOOK.name, "markdown", flat=True)

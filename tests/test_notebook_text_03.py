@@ -2,11 +2,11 @@
 parameter that makes the text wrong fails a test instead of silently misleading a student."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
+from conftest import notebook_text
 
 from helpers.models import descending as d
 
@@ -14,8 +14,7 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_descending_in
 
 
 def _text() -> str:
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return "\n".join("".join(c["source"]) for c in cells)
+    return notebook_text(NOTEBOOK.name, "all")
 
 
 def _minus(x: float, fmt: str) -> str:

@@ -2,11 +2,11 @@
 parameter set that makes the text wrong fails a test instead of silently misleading a student."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import notebook_text
 
 from helpers import evidence
 from helpers.models import pk
@@ -15,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def _text(name: str) -> str:
-    cells = json.loads((ROOT / name).read_text(encoding="utf-8"))["cells"]
-    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return notebook_text(name, "markdown")
 
 
 def _near(text: str, phrase: str, value: str, window: int = 500) -> None:
