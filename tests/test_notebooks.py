@@ -31,10 +31,11 @@ def _load(name: str):
 
 
 # ---- which code cells build a figure --------------------------------------------------------------------
-# A panel is a call of a factory or class listed in a topic module's PANELS (helpers.panels.<topic>); the pathway
-# schematic (pathway_figure / PathwayFigure) is a static figure. Anything else from those modules (blocker_table,
-# model_table, REFERENCES) and quiz(...) builds no figure.
-STATIC_FIGURES = {"pathway_figure", "PathwayFigure"}
+# A panel is a call of a factory or class listed in a topic module's PANELS (helpers.panels.<topic>); the pain-pathway
+# schematic (helpers.panels.schematic: overview / Schematic) is a static figure. Anything else from those modules
+# (blocker_table, model_table, REFERENCES) and quiz(...) builds no figure.
+STATIC_TOPIC = "schematic"
+STATIC_FIGURES = {"overview", "Schematic"}
 
 
 @functools.cache
@@ -71,8 +72,8 @@ def _dotted(node) -> str | None:
 
 def _figure_calls(nb, name: str) -> list[tuple[int, str, str, ast.Call]]:
     """``(cell index, "panel" | "static", "topic.function", call node)`` for every figure-building call, resolving
-    the names each notebook imports (``from helpers.panels import pk as P``, ``from helpers.panels.pathway
-    import pathway_figure``, ``import helpers.panels.pk``) in cell order."""
+    the names each notebook imports (``from helpers.panels import pk as P``, ``from helpers.panels.schematic
+    import overview``, ``import helpers.panels.pk``) in cell order."""
     aliases: dict[str, str] = {}  # local name -> dotted helpers name
     found = []
     for i, cell in enumerate(nb.cells):
@@ -101,7 +102,7 @@ def _figure_calls(nb, name: str) -> list[tuple[int, str, str, ast.Call]]:
             if len(parts) != 4 or parts[:2] != ["helpers", "panels"]:
                 continue
             topic, func = parts[2], parts[3]
-            if func in STATIC_FIGURES:
+            if topic == STATIC_TOPIC and func in STATIC_FIGURES:
                 found.append((i, "static", f"{topic}.{func}", node))
             elif func in _panel_names().get(topic, ()):
                 found.append((i, "panel", f"{topic}.{func}", node))
@@ -133,7 +134,7 @@ def _nearest_markdown(nb, i: int, step: int):
 def _predict_notice_problems(nb, name: str) -> list[str]:
     """Every interactive panel: the nearest markdown cell before it asks a Predict question (the word as a prompt,
     at a line start or in bold/italics, followed by a '?'), and the nearest markdown cell after it says "What to
-    notice". Static figures (the pathway schematic) are exempt: they have no controls, so there is nothing to
+    notice". Static figures (the pain-pathway schematic) are exempt: they have no controls, so there is nothing to
     predict before moving them and no change to notice; the text around them orients the reader instead."""
     problems = []
     panel_cells = sorted({i for i, kind, _f, _n in _figure_calls(nb, name) if kind == "panel"})
@@ -213,8 +214,9 @@ def _house_problems(nb, name: str) -> list[str]:
     return problems + _predict_notice_problems(nb, name)
 
 
-def _pathway_stories(nb, name: str) -> set[str]:
-    """The stories of every pathway_figure(...) call (positional or story=; default "overview")."""
+def _schematic_stories(nb, name: str) -> set[str]:
+    """The stories of every schematic call, ``schematic.overview(...)`` (positional or story=; default
+    "overview")."""
     stories = set()
     for _i, kind, _func, node in _figure_calls(nb, name):
         if kind != "static":
@@ -225,30 +227,31 @@ def _pathway_stories(nb, name: str) -> set[str]:
     return stories
 
 
-def _required_pathway_stories() -> dict[str, set[str]]:
-    """Notebook stem -> the pathway stories it must show: each registered pathway figure in the notebook the
-    registry names, and at least one schematic in 00, 02 and 03 (the design's overview and topic openers)."""
-    from helpers import export
+def _required_schematic_stories() -> dict[str, set[str]]:
+    """Notebook stem -> the schematic stories it must show: each gallery schematic figure (their published names
+    start with ``pathway_``) in the notebook the gallery names, and at least one schematic in 00, 02 and 03 (the
+    design's overview and topic openers)."""
+    from helpers import gallery
 
     need = {stem: set() for stem in ("00_start_here", "02_central_sensitization", "03_descending_inhibition")}
-    for fig_name, canon in export.canonical_figures().items():
-        if fig_name.startswith("pathway_"):
-            need.setdefault(canon.notebook, set()).add(fig_name[len("pathway_"):])
+    for fig in gallery.FIGURES:
+        if fig.panel.split(".")[0] == STATIC_TOPIC:
+            need.setdefault(fig.notebook, set()).add(dict(fig.values)["story"])
     return need
 
 
-def _pathway_problems(notebooks: dict) -> list[str]:
+def _schematic_problems(notebooks: dict) -> list[str]:
     problems = []
-    for stem, stories in _required_pathway_stories().items():
+    for stem, stories in _required_schematic_stories().items():
         name = f"{stem}.ipynb"
         if name not in notebooks:
-            problems.append(f"{name}: missing, but it must show the pathway figure")
+            problems.append(f"{name}: missing, but it must show the pain-pathway schematic")
             continue
-        shown = _pathway_stories(notebooks[name], name)
+        shown = _schematic_stories(notebooks[name], name)
         if not shown:
-            problems.append(f"{name}: never calls pathway_figure(...)")
+            problems.append(f"{name}: never calls schematic.overview(...)")
         elif stories - shown:
-            problems.append(f"{name}: shows pathway stories {sorted(shown)}, not {sorted(stories - shown)}")
+            problems.append(f"{name}: shows schematic stories {sorted(shown)}, not {sorted(stories - shown)}")
     return problems
 
 
@@ -290,10 +293,10 @@ def test_house_pattern(path):
     assert not problems, "\n".join(problems)
 
 
-def test_pathway_figure_opens_the_topic_notebooks():
-    """00, 02 and 03 show the pain-pathway schematic, and every registered pathway figure is shown (with its
-    story) in the notebook the registry names (that is 01 for the receptor story)."""
-    problems = _pathway_problems({p.name: nbformat.read(p, as_version=4) for p in NOTEBOOKS})
+def test_schematic_opens_the_topic_notebooks():
+    """00, 02 and 03 show the pain-pathway schematic, and every gallery schematic figure is shown (with its
+    story) in the notebook the gallery names (that is 01 for the receptor story)."""
+    problems = _schematic_problems({p.name: nbformat.read(p, as_version=4) for p in NOTEBOOKS})
     assert not problems, "\n".join(problems)
 
 
@@ -309,19 +312,19 @@ def test_figure_calls_are_recognised_however_imported():
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in (
         "from helpers.panels import pk as P, quiz\nimport helpers.panels.receptor\n"
-        "from helpers.panels.spinal import windup_train\nfrom helpers.panels.pathway import pathway_figure",
+        "from helpers.panels.spinal import windup_train\nfrom helpers.panels.schematic import overview",
         "P.regimen_explorer('sigtermans_2009')",
         "helpers.panels.receptor.IVCurve()",
         "windup_train()",
-        "pathway_figure(story='spinal')",
+        "overview(story='spinal')",
         "from IPython.display import Markdown\nMarkdown(P.model_table())\nquiz('q', ['a', 'b'], answer=0, why='')",
         "%matplotlib inline\nP.decrement_times()",
     )]
     got = [(i, kind, func) for i, kind, func, _ in _figure_calls(nb, "synthetic")]
     assert got == [(1, "panel", "pk.regimen_explorer"), (2, "panel", "receptor.IVCurve"),
-                   (3, "panel", "spinal.windup_train"), (4, "static", "pathway.pathway_figure"),
+                   (3, "panel", "spinal.windup_train"), (4, "static", "schematic.overview"),
                    (6, "panel", "pk.decrement_times")]
-    assert _pathway_stories(nb, "synthetic") == {"spinal"}
+    assert _schematic_stories(nb, "synthetic") == {"spinal"}
     assert _quiz_calls(nb) == [5]
 
 
@@ -421,11 +424,11 @@ def _one_quiz(nb, name):
     return "1 quiz(...)"
 
 
-def _no_pathway(nb, name):
+def _no_schematic(nb, name):
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.source = cell.source.replace("pathway_figure(", "print(")
-    return "never calls pathway_figure"
+            cell.source = cell.source.replace("schematic.overview(", "print(")
+    return "never calls schematic.overview"
 
 
 def _no_muscarinic(nb, name):
@@ -457,7 +460,7 @@ BROKEN = [
     ("04_ketamine_pharmacokinetics.ipynb", _table_without_illustrative, _house_problems),
     ("03_descending_inhibition.ipynb", _references_typed_by_hand, _house_problems),
     ("01_nmda_receptor_blockade.ipynb", _one_quiz, _house_problems),
-    ("02_central_sensitization.ipynb", _no_pathway, lambda nb, name: _pathway_problems({name: nb})),
+    ("02_central_sensitization.ipynb", _no_schematic, lambda nb, name: _schematic_problems({name: nb})),
     ("01_nmda_receptor_blockade.ipynb", _no_muscarinic, _targets_problems),
     ("01_nmda_receptor_blockade.ipynb", _targets_modelled, _targets_problems),
 ]

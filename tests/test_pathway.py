@@ -7,9 +7,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from helpers import export, style
-from helpers.panels import pathway as panel
-from helpers.plots import pathway
+from helpers import gallery, style
+from helpers.panels import schematic as panel
+from helpers.plots import schematic as pathway
 
 EXPECTED = {
     "overview": {"receptor", "spinal", "descending"},
@@ -30,7 +30,7 @@ def _draw(look, story):
         fig = Figure()
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        artists = pathway.schematic(ax, story)
+        artists = pathway.pain_pathway(ax, story)
         fig.canvas.draw()
         keta = mcolors.to_rgba(style.ROLE["ketamine"])
     return fig, ax, artists, keta
@@ -117,7 +117,7 @@ def test_font_sizes_follow_the_sheet():
 
 def test_pathway_figure_displays_with_description():
     """pathway_figure gives a 16:9 figure, a description naming the sites, and one displayable widget."""
-    p = panel.pathway_figure("descending")
+    p = panel.overview("descending")
     w, h = p.figure.get_size_inches()
     assert w / h == pytest.approx(16 / 9, rel=1e-3)
     assert "PAG" in p.description and "Niesters" in p.description
@@ -132,7 +132,7 @@ def test_pathway_figure_has_presenter_and_export_but_nothing_to_preset(tmp_path)
     figure in the projector sheet, and the Export button writes where the folder box says."""
     import ipywidgets as W
 
-    p = panel.pathway_figure("spinal")
+    p = panel.overview("spinal")
     toolbar = p.widget.children[0]
     labels = [getattr(w, "description", "") for w in toolbar.children]
     assert "Export" in labels and "Presenter" in labels
@@ -148,28 +148,25 @@ def test_pathway_figure_has_presenter_and_export_but_nothing_to_preset(tmp_path)
 
 
 def test_canonical_figures_registered():
-    """Each story is a canonical figure that builds in both slide looks with alt text.
-
-    Reads the registry directly (importing this module registered them) so that this test does not depend on
-    the other topic modules importing cleanly."""
+    """Each story is a canonical figure (under its published ``pathway_`` name) that builds in the slide looks
+    with alt text."""
     for story in pathway.STORIES:
-        canon = export._REGISTRY[f"pathway_{story}"]
-        fig, alt = canon.build("slides-dark")
+        fig, alt = gallery.build(f"pathway_{story}", "slides-dark")
         assert alt and fig.get_size_inches()[0] / fig.get_size_inches()[1] == pytest.approx(16 / 9, rel=1e-3)
 
 
 def test_export_writes_files(tmp_path):
     """Export writes PNG/SVG plus the alt-text file, as the panels' Export button does."""
-    paths = panel.pathway_figure("overview").export(tmp_path, formats=("png", "svg"))
+    paths = panel.overview("overview").export(tmp_path, formats=("png", "svg"))
     assert {p.suffix for p in paths} == {".png", ".svg", ".txt"}
     assert all(p.stat().st_size > 0 for p in paths)
 
 
 @pytest.mark.parametrize("call, param", [
-    (lambda: pathway.schematic(Figure().add_subplot(), "spine"), "story"),
-    (lambda: pathway.schematic(Figure().add_subplot(), None), "story"),
-    (lambda: panel.pathway_figure("cortex"), "story"),
-    (lambda: panel.pathway_figure("overview", look="poster"), "look"),
+    (lambda: pathway.pain_pathway(Figure().add_subplot(), "spine"), "story"),
+    (lambda: pathway.pain_pathway(Figure().add_subplot(), None), "story"),
+    (lambda: panel.overview("cortex"), "story"),
+    (lambda: panel.overview("overview", look="poster"), "look"),
 ])
 def test_bad_input_names_the_parameter(call, param):
     """Unknown stories and looks are rejected with a message naming the parameter."""

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
-from helpers import evidence, export, units
+from helpers import evidence, gallery, units
 from helpers.models import receptor as r
 
 BLOCKER_NAMES = list(r.BLOCKERS)
@@ -534,7 +534,7 @@ def test_presets_cite_receptor_references_and_figures_are_registered():
     for panel in P.PANELS.values():
         for key, preset in evidence.presets(panel.name).items():
             assert preset["source"] in refs, (panel.name, key)
-    figures = export.canonical_figures()
+    figures = gallery.figures()
     names = {n for n in figures if n.startswith("nmda_")}
     assert names == {"nmda_iv_curve", "nmda_block_curve", "nmda_use_dependence"}
     assert all(figures[n].notebook == "01_nmda_receptor_blockade" for n in names)
