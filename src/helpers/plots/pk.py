@@ -5,7 +5,6 @@ import matplotlib
 import numpy as np
 
 from .. import _validate as v
-from ..models.pk import FAST_EFFECT_T_HALF_MIN, SLOW_EFFECT_T_HALF_DAYS
 from ..style import ROLE
 
 __all__ = ["TIME_UNITS", "SERIES_STYLES", "series_style", "time_axis", "concentration_lines",
@@ -36,10 +35,33 @@ def time_axis(ax, window_h: float, unit: str | None = None) -> str:
     return unit
 
 
-def concentration_lines(ax, *, norketamine: bool = True, effect_fast: bool = True,
-                        effect_slow: bool = False, drug_label: str = "ketamine"):
-    """Empty lines for plasma ketamine, norketamine and the effect sites; fill them with
-    :func:`update_concentration`. Returns ``{name: Line2D}``."""
+def concentration_lines(ax, *, norketamine: bool = True, effect_fast: bool = True, effect_slow: bool = False,
+                        drug_label: str = "ketamine", effect_fast_t_half_min: float | None = None,
+                        effect_slow_t_half_days: float | None = None) -> dict:
+    """Empty lines for plasma ketamine, norketamine and the effect sites; fill them with :func:`update_concentration`.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    norketamine, effect_fast, effect_slow : bool
+        Which lines to make besides plasma.
+    drug_label : str
+        The drug's name in the plasma line's legend entry.
+    effect_fast_t_half_min : float or None
+        Half-life (min) shown in the fast effect site's legend entry; required when ``effect_fast``.
+    effect_slow_t_half_days : float or None
+        Half-life (days) shown in the slow biophase's legend entry; required when ``effect_slow``.
+
+    Returns
+    -------
+    dict
+        ``{name: Line2D}`` with keys among "plasma", "norketamine", "effect_fast", "effect_slow".
+    """
+    if effect_fast:
+        fast = v.positive(effect_fast_t_half_min, "effect_fast_t_half_min")
+    if effect_slow:
+        slow = v.positive(effect_slow_t_half_days, "effect_slow_t_half_days")
     lines = {"plasma": ax.plot([], [], color=ROLE["ketamine"], linestyle="-",
                                label=f"plasma {drug_label}")[0]}
     if norketamine:
@@ -47,10 +69,10 @@ def concentration_lines(ax, *, norketamine: bool = True, effect_fast: bool = Tru
                                        label="plasma norketamine")[0]
     if effect_fast:
         lines["effect_fast"] = ax.plot([], [], color=ROLE["effect_fast"], linestyle="-.",
-                                       label=f"fast effect site (t½ {FAST_EFFECT_T_HALF_MIN:.0f} min)")[0]
+                                       label=f"fast effect site (t½ {fast:.0f} min)")[0]
     if effect_slow:
         lines["effect_slow"] = ax.plot([], [], color=ROLE["effect_slow"], linestyle=":",
-                                       label=f"slow biophase (t½ {SLOW_EFFECT_T_HALF_DAYS:g} days)")[0]
+                                       label=f"slow biophase (t½ {slow:g} days)")[0]
     ax.set_ylabel("concentration (ng/mL)")
     return lines
 
