@@ -116,3 +116,10 @@ def pain_course_from_pk(result: pk.PKResult, *, site: str = "effect_fast", **kwa
         raise ValueError("blocker is set by the PK model's drug; do not pass it to pain_course_from_pk")
     conc = getattr(result, f"{site}_ng_ml")
     return pain_course(result.t_h, conc, blocker=BLOCKER_OF_DRUG[result.drug], site=site, **kwargs)
+
+
+# The headline model of notebook 05 (relief duration, virtual cohort) lives in models.relief, which builds on
+# this composition; its two contract functions are also reachable here.
+from .relief import cohort_relief_days, relief_duration_days  # noqa: E402
+
+__all__ += ["relief_duration_days", "cohort_relief_days"]

@@ -1,0 +1,1452 @@
+"""How long relief lasts after a ketamine infusion: two explanations and a virtual patient cohort (notebook 05).
+
+Both explanations start from the same exact PK solution of the regimen (:func:`pk.simulate`: plasma, a fast
+effect site with t½ 6.1 min and a slow one with t½ 10.9 days) and end in a pain rating 0–10. Relief is the
+pain reduction as a fraction of the untreated baseline pain; the **relief duration** is the number of days
+from the end of the last dose until relief last stands at or above a threshold (default 0.3, the ≥ 30 %
+reduction of the Schwartzman 2009 registry endpoint; 0.5 selectable), 0 if it is below the threshold at
+every time after the end.
+
+Drug. The potencies below are S-ketamine's. A racemic level is converted once, in
+:func:`s_ketamine_equivalent_ng_ml`: S-ketamine equivalent = racemic level / 2, the clinical potency ratio
+of the receptor layer (:data:`receptor.S_KETAMINE_POTENCY_VS_RACEMATE`, Bell 2009) — an assumption.
+
+**"biophase"** (after Dahan et al. 2011). Relief follows the slow effect site Ce_slow (onset/offset t½
+10.9 d, C50 10.5 ng/mL S-ketamine; cited) on top of a fast acute effect at the fast site Ce_fast
+(t½ 6.1 min, Olofsen 2012; acute C50 345 ng/mL, the middle of Simons 2022's 285–404 ng/mL)::
+
+    r_slow  = Emax · Ce_slow^γ / (Ce_slow^γ + C50_slow^γ)        Emax = 1, γ = 1      (assumed)
+    r_acute = Ce_fast^γ / (Ce_fast^γ + C50_acute^γ)                                (assumed form)
+    relief  = 1 − (1 − r_acute)(1 − r_slow)                        independent actions (assumed)
+    pain    = P0 · (1 − relief),  P0 = 7 / 10                                        (assumed)
+
+The published Dahan 2011 PD equation was not found (facts addendum §2b): the sigmoid-Emax form is the
+template the same group publishes (Simons 2022) and is assumed here. **The 10.9-day compartment is a fitted
+delay, not drug stored in the body**: plasma ketamine is gone within a day, and Dahan's model reads the slow
+rise and fall of relief as if it followed a concentration in a slow compartment.
+
+**"reset"** (mechanistic, from the layers of notebooks 01–03). A slow component s of sensitisation
+(1 = the chronic patient's untreated state) decays while NMDA receptors are blocked and rebuilds once they
+are free::
+
+    block b(t)  = receptor.block_at_plasma(Ce_fast,eq, "S-ketamine")              (Ebert Ki; cited)
+    ds/dt       = (1 − b)(1 − s)/τ_rebuild − k_decay · b · s                      (illustrative)
+    spinal gain = spinal.transmission_gain(S_chronic · s, b)                       (notebook 02)
+    descending  = descending.descending_gain(effective_balance("chronic", I, F, b))   (notebook 03)
+    pain        = spinal.rating(x_ongoing, spinal gain × descending gain)         (notebook 02's curve)
+
+S_chronic = 0.78 is the spinal layer's steady state at drive 1; (I, F) is the chronic setting of notebook 03
+held tonic; x_ongoing (3.3 on the 0–10 stimulus scale, below the normal pain threshold 4) is the ongoing
+input that hurts P0 = 7 / 10 at baseline — it hurts only because it is amplified. τ_rebuild and k_decay are
+**a hypothesis tuned to the data**: :func:`calibrate_reset` fits them to trial relief durations and
+:data:`RESET` stores the fit (:data:`RESET_FIT` gives the error per trial).
+
+Virtual cohort (:func:`cohort_relief_days`, :func:`cohort_band`). Between-patient spread, each log-normal:
+clearance CV 13 % (Fanta 2015 [V]); C50_slow σ = 0.403 and t½_slow σ = 0.345, derived from Dahan's 95 %
+confidence intervals (4.37–21.2 ng/mL; 5.3–20.5 d) as σ = ln(high/low)/(2·1.96) — a CI of a population
+estimate read as between-patient spread, which is our assumption; σ = 0.4 on τ_rebuild and k_decay
+(illustrative). A patient responds with probability 0.67 on ketamine (Dahan 2011 [V]; placebo 0.23); a
+non-responder's relief duration is 0. A patient's clearance scales the typical concentrations by
+CL_typical/CL_i (exact at steady state and for the area under the curve; see :func:`cohort_relief_days`).
+
+Teaching material, not dosing advice.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .. import _validate as v
+from .. import units
+from ..vocab import ASSUMED, DRUGS, EVIDENCE_LABELS, ILLUSTRATIVE, RACEMIC, S_KETAMINE
+from . import descending, pk, receptor, spinal
+
+__all__ = [
+    "HYPOTHESES", "DEFAULT_THRESHOLD", "THRESHOLD_RANGE", "BASELINE_PAIN_NRS", "HORIZON_DAYS",
+    "DURATION_RANGE_H", "DEFAULT_MODEL", "MODEL_FOR_DRUG", "ACUTE_C50_NG_ML", "S_CHRONIC", "ONGOING_STIMULUS",
+    "RESPONDER_PROBABILITY", "PLACEBO_RESPONDER_PROBABILITY", "CLEARANCE_CV", "REFERENCE_KEYS",
+    "BiophaseParams", "BIOPHASE", "ResetParams", "RESET", "ResetFit", "RESET_FIT", "CohortSpread", "SPREAD",
+    "s_ketamine_equivalent_ng_ml", "biophase_relief", "reset_pain", "reset_state_course",
+    "relief_duration_days", "cohort_relief_days", "ReliefCourse", "relief_course", "ReliefSweep",
+    "relief_vs_duration", "CohortBand", "cohort_band", "calibrate_reset", "lognormal_sigma_from_ci",
+]
+
+#: The two explanations of lasting relief.
+HYPOTHESES = ("biophase", "reset")
+#: Default relief threshold: a 30 % pain reduction (the registry primary endpoint of Schwartzman 2009).
+DEFAULT_THRESHOLD = 0.3
+#: Thresholds accepted (fraction of baseline pain).
+THRESHOLD_RANGE = (0.05, 0.95)
+#: Untreated pain on the 0–10 rating scale. Assumed: of the order of the trials' baselines (Mangnus 2021
+#: median NRS 8; Goldberg 2010 8–9); relief is a fraction of it, so its value only sets the pain axis.
+BASELINE_PAIN_NRS = 7.0
+#: How far after the last dose relief is followed (days); a longer relief is reported as this value.
+HORIZON_DAYS = 365.0
+#: Single-infusion durations the sweep accepts (h): 1 min to 30 days.
+DURATION_RANGE_H = (1.0 / 60.0, 30.0 * 24.0)
+#: PK model when none is given (S-ketamine, the drug of Dahan 2011).
+DEFAULT_MODEL = "fanta_2015"
+#: PK model for a trial's drug: Fanta/Otto for S-ketamine; Clements & Nimmo for the racemate (its clearance,
+#: about 80 L/h at 70 kg, matches the 79 L/h of the Kamp 2020 meta-analysis). A choice, stated.
+MODEL_FOR_DRUG = {S_KETAMINE: "fanta_2015", RACEMIC: "clements_nimmo_1981"}
+#: Acute antinociception C50 of S-ketamine (ng/mL): the middle of 1.2–1.7 nmol/mL (Simons 2022 [V]) at
+#: 237.7 g/mol, i.e. 1.45 nmol/mL ≈ 345 ng/mL [D].
+ACUTE_C50_NG_ML = 1.45 * units.KETAMINE_G_PER_MOL
+#: Probability of an analgesic response (Dahan 2011 [V]): ketamine 0.67 ± 0.10, placebo 0.23 ± 0.09.
+RESPONDER_PROBABILITY = 0.67
+PLACEBO_RESPONDER_PROBABILITY = 0.23
+#: Between-subject variability of S-ketamine clearance, CV 13 % (Fanta 2015 abstract [V]).
+CLEARANCE_CV = 0.13
+#: Reference keys (package data) behind the numbers of this module.
+REFERENCE_KEYS = ("dahan_2011", "simons_2022_pd", "olofsen_2012", "fanta_2015", "bell_2009", "schwartzman_2009",
+                  "sigtermans_2009_pain", "noppers_2011_fibromyalgia", "amr_2010", "mangnus_2021")
+
+_H_PER_DAY = 24.0
+_LN2 = math.log(2.0)
+_MG_PER_L_TO_NG_PER_ML = 1000.0
+_FIRST_STEP_H = 1e-3          # first point after a dosing boundary (3.6 s)
+_POINTS_PER_SEGMENT = 40      # geometric points between two dosing boundaries
+_AFTER_GEOM = 80              # geometric points over the first two days after the end
+_AFTER_GEOM_END_H = 48.0
+_AFTER_LINEAR_DT_H = 48.0     # then one point every two days to the horizon
+_IC50_S_NG_ML = receptor.BLOCKERS["S-ketamine"].ic50_um * units.KETAMINE_G_PER_MOL
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parameters
+# ---------------------------------------------------------------------------------------------------------
+
+def lognormal_sigma_from_ci(low, high, level=0.95):
+    """Log-normal σ whose central ``level`` interval has the width of the interval [low, high].
+
+    σ = ln(high / low) / (2 z), z the standard-normal quantile of (1 + level) / 2 (1.96 for 95 %).
+
+    Parameters
+    ----------
+    low, high : float
+        Ends of the interval, 0 < low < high.
+    level : float, optional
+        Coverage of the interval, in (0, 1); default 0.95.
+
+    Returns
+    -------
+    float
+        σ of ln(X).
+
+    References
+    ----------
+    dahan_2011 (the intervals this is applied to).
+    """
+    lo = v.positive(low, "low")
+    hi = v.positive(high, "high")
+    if hi <= lo:
+        raise ValueError(f"high must be > low ({lo!r}), got {hi!r}")
+    p = v.in_range(level, "level", 0.0, 1.0, low_open=True, high_open=True)
+    from statistics import NormalDist
+    return math.log(hi / lo) / (2.0 * NormalDist().inv_cdf(0.5 + p / 2.0))
+
+
+def _evidence(value):
+    return v.choice(value, "evidence", EVIDENCE_LABELS)
+
+
+@dataclass(frozen=True)
+class BiophaseParams:
+    """PD of the "biophase" explanation (S-ketamine concentrations).
+
+    Parameters
+    ----------
+    c50_slow_ng_ml : float
+        Slow-site C50, 10.5 ng/mL (Dahan 2011 [V], 95 % CI 4.37–21.2). Cited.
+    t_half_slow_days : float
+        Onset/offset half-life of the slow site, 10.9 d (Dahan 2011 [V]; the PK layer's
+        ``SLOW_EFFECT_T_HALF_DAYS``). Cited.
+    c50_acute_ng_ml : float
+        Fast-site (acute antinociception) C50, 345 ng/mL (Simons 2022: 285–404 ng/mL). Cited range, middle
+        chosen.
+    hill : float
+        Hill coefficient of both effects, 1. Assumed.
+    emax : float
+        Largest slow relief, 1 (full relief). Assumed.
+    source : str
+        Where the numbers come from.
+    evidence : str
+        Weakest label of the set ("assumed": the functional form is ours).
+
+    References
+    ----------
+    dahan_2011, simons_2022_pd, olofsen_2012.
+    """
+
+    c50_slow_ng_ml: float = 10.5
+    t_half_slow_days: float = pk.SLOW_EFFECT_T_HALF_DAYS
+    c50_acute_ng_ml: float = ACUTE_C50_NG_ML
+    hill: float = 1.0
+    emax: float = 1.0
+    source: str = ("C50 10.5 ng/mL and t½ 10.9 d: Dahan et al. 2011 Eur J Pain 15:258 [V]; acute C50: Simons et al. "
+                   "2022 Front Pain Res 3:946487, 1.2-1.7 nmol/mL [V] (middle, our conversion [D]); sigmoid Emax "
+                   "form after Simons 2022 (assumed for Dahan's model), Emax 1 and γ 1 assumed; acute and slow "
+                   "relief combined as independent actions (assumed)")
+    evidence: str = ASSUMED
+
+    def __post_init__(self):
+        v.in_range(self.c50_slow_ng_ml, "c50_slow_ng_ml", 0.01, 1e4)
+        v.in_range(self.t_half_slow_days, "t_half_slow_days", 0.5, 60.0)
+        v.in_range(self.c50_acute_ng_ml, "c50_acute_ng_ml", 0.01, 1e5)
+        v.in_range(self.hill, "hill", 0.1, 10.0)
+        v.in_range(self.emax, "emax", 0.0, 1.0, low_open=True)
+        _evidence(self.evidence)
+
+
+BIOPHASE = BiophaseParams()
+
+
+@dataclass(frozen=True)
+class ResetParams:
+    """Rates of the slow sensitisation component of the "reset" explanation (illustrative).
+
+    Parameters
+    ----------
+    rebuild_days : float
+        Time constant τ_rebuild (days) with which s returns to 1 when no receptor is blocked.
+    decay_per_day : float
+        Decay rate k_decay (1/day) of s at full block (scaled by the block fraction).
+    source : str
+        Where the numbers come from.
+    evidence : str
+        "illustrative": tuned to trial relief durations by :func:`calibrate_reset`.
+
+    References
+    ----------
+    dahan_2011, sigtermans_2009_pain, amr_2010, mangnus_2021, noppers_2011_fibromyalgia (the targets).
+    """
+
+    rebuild_days: float
+    decay_per_day: float
+    source: str = "a hypothesis tuned to the data (calibrate_reset)"
+    evidence: str = ILLUSTRATIVE
+
+    def __post_init__(self):
+        v.in_range(self.rebuild_days, "rebuild_days", 0.5, 2000.0)
+        v.in_range(self.decay_per_day, "decay_per_day", 1e-4, 20.0)
+        _evidence(self.evidence)
+
+
+@dataclass(frozen=True)
+class ResetFit:
+    """Result of :func:`calibrate_reset`: the fitted rates and the error per target.
+
+    Parameters
+    ----------
+    params : ResetParams
+        Fitted τ_rebuild and k_decay.
+    labels : tuple of str
+        One label per target.
+    target_days : numpy.ndarray
+        Relief duration each target reports (days).
+    predicted_days : numpy.ndarray
+        Relief duration of the fitted model for each target's regimen (days).
+    threshold : float
+        Relief threshold the fit used.
+
+    References
+    ----------
+    Targets from the trial table (ketamine_facts §5a).
+    """
+
+    params: ResetParams
+    labels: tuple
+    target_days: np.ndarray
+    predicted_days: np.ndarray
+    threshold: float
+
+    @property
+    def error_days(self) -> np.ndarray:
+        """Predicted minus reported relief duration per target (days)."""
+        return self.predicted_days - self.target_days
+
+    @property
+    def rms_days(self) -> float:
+        """Root-mean-square error over the targets (days)."""
+        return float(np.sqrt(np.mean(self.error_days ** 2)))
+
+    @property
+    def mean_abs_error_days(self) -> float:
+        """Mean absolute error over the targets (days)."""
+        return float(np.mean(np.abs(self.error_days)))
+
+
+@dataclass(frozen=True)
+class CohortSpread:
+    """Between-patient spread of the virtual cohort (log-normal σ of each parameter).
+
+    Parameters
+    ----------
+    clearance_sigma : float
+        σ of ln CL, from CV 13 % as sqrt(ln(1 + CV²)) (Fanta 2015 [V]).
+    c50_sigma : float
+        σ of ln C50_slow from Dahan's 95 % CI 4.37–21.2 ng/mL (our reading of a CI as spread: assumed).
+    t_half_sigma : float
+        σ of ln t½_slow from Dahan's 95 % CI 5.3–20.5 d (assumed reading).
+    reset_sigma : float
+        σ of ln τ_rebuild and of ln k_decay, 0.4 (illustrative).
+    responder_probability : float
+        Probability that a patient responds at all, 0.67 on ketamine (Dahan 2011 [V]).
+
+    References
+    ----------
+    fanta_2015, dahan_2011.
+    """
+
+    clearance_sigma: float = math.sqrt(math.log1p(CLEARANCE_CV ** 2))
+    c50_sigma: float = lognormal_sigma_from_ci(4.37, 21.2)
+    t_half_sigma: float = lognormal_sigma_from_ci(5.3, 20.5)
+    reset_sigma: float = 0.4
+    responder_probability: float = RESPONDER_PROBABILITY
+
+    def __post_init__(self):
+        for name in ("clearance_sigma", "c50_sigma", "t_half_sigma", "reset_sigma"):
+            v.in_range(getattr(self, name), name, 0.0, 2.0)
+        v.fraction(self.responder_probability, "responder_probability")
+
+
+SPREAD = CohortSpread()
+
+# The stored calibration (a hypothesis tuned to the data). Reproduced by tests/test_relief.py from the same
+# targets; the targets and the per-trial errors are listed in RESET_FIT.
+RESET = ResetParams(rebuild_days=102.3, decay_per_day=0.536,
+                    source=("a hypothesis tuned to the data: calibrate_reset on the four trial targets of RESET_FIT "
+                            "(threshold 0.3, 70 kg)"))
+#: The fit behind :data:`RESET`, per target (days after the end of the regimen). Targets from ketamine_facts
+#: §5a: Dahan 2011 (100 h S-ketamine titrated 5 → 20 mg/h in four 25-h steps, our reading of "raised slowly";
+#: relief outlasted the infusion by about 50 d), Noppers 2011 (S-ketamine 0.5 mg/kg over 30 min at 70 kg: no
+#: lasting benefit, 0 d), Amr 2010 (racemic 80 mg over 5 h daily for 7 days: better than placebo for 2 weeks
+#: after, 14 d), Schwartzman 2009 (racemic 0.35 mg/kg/h capped at 24.5 mg/h, 4 h a day for 10 days: lower
+#: pain over the 3-month follow-up, 90 d). Racemic regimens on "clements_nimmo_1981" (:data:`MODEL_FOR_DRUG`).
+#: No pair of rates fits all four: Schwartzman's racemic exposure is smaller than Dahan's, yet its reported
+#: relief is longer.
+RESET_FIT = ResetFit(params=RESET, labels=("dahan_2011", "noppers_2011", "amr_2010", "schwartzman_2009"),
+                     target_days=np.array([50.0, 0.0, 14.0, 90.0]),
+                     predicted_days=np.array([72.32, 0.13, 27.0, 55.72]), threshold=DEFAULT_THRESHOLD)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chronic patient of the "reset" explanation
+# ---------------------------------------------------------------------------------------------------------
+
+#: Spinal sensitisation of the untreated chronic patient: the spinal layer's steady state at drive 1 (0.78).
+S_CHRONIC = float(spinal.sensitisation_steady_state(1.0, 0.0))
+_CHRONIC = descending.DEFAULT_STATES["chronic"]
+_SR = spinal.STIMULUS_RESPONSE
+
+
+def _total_gain_at_rest() -> float:
+    return float(spinal.transmission_gain(S_CHRONIC, 0.0)) * float(
+        descending.descending_gain(_CHRONIC.inhibition, _CHRONIC.facilitation))
+
+
+#: Ongoing input (0–10 stimulus scale) that hurts BASELINE_PAIN_NRS through the chronic patient's gain,
+#: by inverting spinal.rating: x = (threshold + scale·ln(10 / (10 − P0))) / G. Below the pain threshold.
+ONGOING_STIMULUS = (_SR.threshold + _SR.scale * math.log(10.0 / (10.0 - BASELINE_PAIN_NRS))) / _total_gain_at_rest()
+
+
+def _reset_pain(s, b):
+    i_eff, f_eff = descending.effective_balance("chronic", _CHRONIC.inhibition, _CHRONIC.facilitation, b)
+    gain = np.asarray(spinal.transmission_gain(S_CHRONIC * s, b)) * np.asarray(
+        descending.descending_gain(i_eff, f_eff))
+    return np.asarray(spinal.rating(ONGOING_STIMULUS, np.minimum(gain, spinal.GAIN_MAX)), dtype=float)
+
+
+def reset_pain(slow_state, block_fraction):
+    """Pain (0–10) of the chronic patient with slow sensitisation component ``slow_state`` and NMDA block.
+
+    Read through the composed layers: spinal gain (S_CHRONIC · s, block) × descending gain (chronic
+    setting, block) → :func:`spinal.rating` of :data:`ONGOING_STIMULUS`. ``reset_pain(1, 0)`` is
+    :data:`BASELINE_PAIN_NRS`.
+
+    Parameters
+    ----------
+    slow_state : float or array_like
+        Slow component s in [0, 1] (1 = untreated chronic state).
+    block_fraction : float or array_like
+        Fraction of NMDA receptors blocked, in [0, 1]. Broadcasts with ``slow_state``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Pain rating 0–10.
+
+    References
+    ----------
+    Illustrative shape numbers of the spinal and descending layers (notebooks 02, 03).
+    """
+    s = v.array(slow_state, "slow_state", low=0.0, high=1.0)
+    b = v.array(block_fraction, "block_fraction", low=0.0, high=1.0)
+    out = _reset_pain(s, b)
+    return float(out) if out.ndim == 0 else out
+
+
+def _slow_state_at_pain(pain_nrs: float) -> float:
+    """s at which the drug-free chronic patient hurts ``pain_nrs`` (inverse of reset_pain at block 0)."""
+    g_needed = (_SR.threshold + _SR.scale * math.log(10.0 / (10.0 - pain_nrs))) / ONGOING_STIMULUS
+    g_d = float(descending.descending_gain(_CHRONIC.inhibition, _CHRONIC.facilitation))
+    s = (g_needed / g_d - 1.0) / (_SR.gain_max * S_CHRONIC)
+    return min(max(s, 0.0), 1.0)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pieces shared by every entry point
+# ---------------------------------------------------------------------------------------------------------
+
+def s_ketamine_equivalent_ng_ml(conc_ng_ml, drug: str):
+    """S-ketamine-equivalent level of a ``drug`` level: the racemate counts half (assumed), S-ketamine as is.
+
+    The one place where racemic levels are translated for the S-ketamine potencies of this module.
+
+    Parameters
+    ----------
+    conc_ng_ml : float or array_like
+        Concentration of ``drug`` (ng/mL, >= 0).
+    drug : {"racemic", "S-ketamine"}
+        Drug the concentration is of.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        S-ketamine-equivalent concentration (ng/mL).
+
+    References
+    ----------
+    bell_2009 (S-ketamine about twice as potent clinically as the racemate).
+    """
+    c = v.array(conc_ng_ml, "conc_ng_ml", low=0.0)
+    factor = _s_factor(v.choice(drug, "drug", DRUGS))
+    out = c * factor
+    return float(out) if out.ndim == 0 else out
+
+
+def _s_factor(drug: str) -> float:
+    return 1.0 if drug == S_KETAMINE else 1.0 / receptor.S_KETAMINE_POTENCY_VS_RACEMATE
+
+
+def _hill(c, c50, h):
+    if h == 1.0:
+        return c / (c + c50)
+    ch = c ** h
+    return ch / (ch + c50 ** h)
+
+
+def _biophase(ce_fast, ce_slow, p: BiophaseParams):
+    r_a = _hill(ce_fast, p.c50_acute_ng_ml, p.hill)
+    r_s = p.emax * _hill(ce_slow, p.c50_slow_ng_ml, p.hill)
+    return 1.0 - (1.0 - r_a) * (1.0 - r_s)
+
+
+def biophase_relief(ce_fast_ng_ml, ce_slow_ng_ml, params: BiophaseParams = BIOPHASE):
+    """Relief (fraction of baseline pain) of the "biophase" explanation from the two effect-site levels.
+
+    relief = 1 − (1 − r_acute)(1 − r_slow), r = sigmoid Emax of each site (see the module docstring).
+
+    Parameters
+    ----------
+    ce_fast_ng_ml, ce_slow_ng_ml : float or array_like
+        S-ketamine(-equivalent) levels at the fast and the slow effect site (ng/mL, >= 0); broadcast.
+    params : BiophaseParams, optional
+        PD parameters; default :data:`BIOPHASE`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Relief in [0, 1).
+
+    References
+    ----------
+    dahan_2011, simons_2022_pd.
+    """
+    cf = v.array(ce_fast_ng_ml, "ce_fast_ng_ml", low=0.0)
+    cs = v.array(ce_slow_ng_ml, "ce_slow_ng_ml", low=0.0)
+    if not isinstance(params, BiophaseParams):
+        raise ValueError(f"params must be a BiophaseParams, got {params!r}")
+    out = _biophase(cf, cs, params)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _block(ce_eq):
+    # Hill 1 at the Ebert Ki of S-ketamine: receptor.block_at_plasma(c, "S-ketamine") without its checks
+    # (tests/test_relief.py holds the two equal); this runs on every point of every sweep.
+    return ce_eq / (ce_eq + _IC50_S_NG_ML)
+
+
+def _slow_state(t_h, block, rebuild_h, decay_per_h, s0=1.0):
+    """s on the grid ``t_h`` (..., n): exact for the interval-mean block on each interval (2nd order).
+
+    ds/dt = a − (a + k b) s with a = (1 − b)/τ. On interval j the solution relaxes towards θ_j = a_j/κ_j at
+    rate κ_j = a_j + k b_j, so with L_k = Σ_{j<k} κ_j Δt_j and E = e^L,
+    s_k = (s0 + Σ_{j<k} θ_j (E_{j+1} − E_j)) / E_k: one exponential per point, all points at once, every term
+    of the sum non-negative. L stays below ~700 inside the parameter ranges the public functions accept.
+    """
+    dt = np.diff(t_h, axis=-1)
+    b_mid = 0.5 * (block[..., 1:] + block[..., :-1])
+    a = (1.0 - b_mid) / rebuild_h
+    kappa = a + decay_per_h * b_mid
+    theta = np.divide(a, kappa, out=np.ones_like(kappa), where=kappa > 0)
+    e = np.exp(np.cumsum(kappa * dt, axis=-1))
+    shape = e.shape[:-1] + (e.shape[-1] + 1,)
+    out = np.empty(shape)
+    out[..., 0] = s0
+    rise = np.diff(e, axis=-1, prepend=1.0)
+    out[..., 1:] = (s0 + np.cumsum(theta * rise, axis=-1)) / e
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+def reset_state_course(t_h, block_fraction, params: ResetParams = RESET, s0: float = 1.0):
+    """Slow sensitisation component s(t) of the "reset" explanation for a block time course.
+
+    ds/dt = (1 − b)(1 − s)/τ_rebuild − k_decay·b·s, solved exactly for the interval-mean block on each
+    interval between samples (second-order accurate; exact for a constant block).
+
+    Parameters
+    ----------
+    t_h : array_like
+        Times (h), 1-D, non-decreasing.
+    block_fraction : float or array_like
+        NMDA block in [0, 1]: a number or an array as long as ``t_h``.
+    params : ResetParams, optional
+        Rates; default the calibrated :data:`RESET`.
+    s0 : float, optional
+        s at ``t_h[0]``, in [0, 1]; default 1 (untreated).
+
+    Returns
+    -------
+    numpy.ndarray
+        s at ``t_h``, in [0, 1].
+
+    References
+    ----------
+    Illustrative rates (calibrated by :func:`calibrate_reset`).
+    """
+    t = v.time_array(t_h, "t_h")
+    b = v.array(block_fraction, "block_fraction", low=0.0, high=1.0, ndim_max=1)
+    b = np.broadcast_to(b, t.shape) if b.ndim == 0 else b
+    if b.shape != t.shape:
+        raise ValueError(f"block_fraction must be a number or have the shape of t_h {t.shape}, got {b.shape}")
+    if not isinstance(params, ResetParams):
+        raise ValueError(f"params must be a ResetParams, got {params!r}")
+    s = v.fraction(s0, "s0")
+    return _slow_state(t, b, params.rebuild_days * _H_PER_DAY, params.decay_per_day / _H_PER_DAY, s)
+
+
+def _duration_after(t_h, relief, t_end_h, threshold):
+    """Days from ``t_end_h`` to the last time relief stands at or above ``threshold`` (last axis = time).
+
+    Linear interpolation between the last point at or above and the next one; 0 when no point after the end
+    reaches the threshold; the horizon when the last point still does.
+    """
+    t = np.broadcast_to(t_h, relief.shape)
+    after = t >= np.expand_dims(t_end_h, -1) - 1e-12
+    hit = (relief >= threshold) & after
+    n = relief.shape[-1]
+    any_hit = hit.any(axis=-1)
+    last = n - 1 - np.argmax(hit[..., ::-1], axis=-1)
+    nxt = np.minimum(last + 1, n - 1)
+    r0 = np.take_along_axis(relief, last[..., None], -1)[..., 0]
+    r1 = np.take_along_axis(relief, nxt[..., None], -1)[..., 0]
+    t0 = np.take_along_axis(t, last[..., None], -1)[..., 0]
+    t1 = np.take_along_axis(t, nxt[..., None], -1)[..., 0]
+    drop = r0 - r1
+    frac = np.divide(r0 - threshold, drop, out=np.zeros_like(r0), where=drop > 0)
+    t_cross = t0 + np.clip(frac, 0.0, 1.0) * (t1 - t0)
+    days = (t_cross - t_end_h) / _H_PER_DAY
+    return np.where(any_hit, np.maximum(days, 0.0), 0.0)
+
+
+def _check_hypothesis(hypothesis, allow_both=False):
+    allowed = HYPOTHESES + (("both",) if allow_both else ())
+    return v.choice(hypothesis, "hypothesis", allowed)
+
+
+def _check_threshold(threshold):
+    return v.in_range(threshold, "threshold", *THRESHOLD_RANGE)
+
+
+def _check_params(biophase, reset):
+    if not isinstance(biophase, BiophaseParams):
+        raise ValueError(f"biophase must be a BiophaseParams, got {biophase!r}")
+    if not isinstance(reset, ResetParams):
+        raise ValueError(f"reset must be a ResetParams, got {reset!r}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One regimen: grid, PK, both explanations
+# ---------------------------------------------------------------------------------------------------------
+
+def _events(regimen) -> tuple:
+    """Dosing events of a (possibly nested) regimen, read by their fields (pk.infusion / pk.bolus objects)."""
+    out = []
+    stack = [regimen]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        elif hasattr(item, "rate_mg_per_h") and hasattr(item, "duration_h") and hasattr(item, "start_h"):
+            out.append(item)
+        elif hasattr(item, "dose_mg") and hasattr(item, "at_h"):
+            out.append(item)
+        else:
+            raise ValueError(f"regimen must be pk.infusion / pk.bolus events (or lists of them), got {item!r}")
+    if not out or sum(_dose(ev) for ev in out) <= 0.0:
+        raise ValueError(f"regimen must hold at least one dosing event with a dose > 0, got {regimen!r}")
+    return tuple(out)
+
+
+def _dose(ev) -> float:
+    return ev.rate_mg_per_h * ev.duration_h if hasattr(ev, "rate_mg_per_h") else ev.dose_mg
+
+
+def _end_h(events) -> float:
+    return max((ev.start_h + ev.duration_h) if hasattr(ev, "rate_mg_per_h") else ev.at_h for ev in events)
+
+
+def _after_grid(horizon_h: float) -> np.ndarray:
+    geo = np.geomspace(_FIRST_STEP_H, _AFTER_GEOM_END_H, _AFTER_GEOM)
+    lin = np.arange(_AFTER_GEOM_END_H + _AFTER_LINEAR_DT_H, horizon_h, _AFTER_LINEAR_DT_H)
+    return np.concatenate([[0.0], geo, lin, [horizon_h]])
+
+
+def _regimen_grid(events, horizon_h: float) -> tuple[np.ndarray, float]:
+    """Times that resolve every dosing boundary (geometric after each), then the after-end grid."""
+    bounds = {0.0}
+    for ev in events:
+        if hasattr(ev, "rate_mg_per_h"):
+            bounds.update((ev.start_h, ev.start_h + ev.duration_h))
+        else:
+            bounds.add(ev.at_h)
+    b = np.array(sorted(bounds))
+    t_end = _end_h(events)
+    parts = [b]
+    for lo, hi in zip(b[:-1], b[1:], strict=True):
+        if hi - lo > _FIRST_STEP_H:
+            parts.append(lo + np.geomspace(_FIRST_STEP_H, hi - lo, _POINTS_PER_SEGMENT))
+    parts.append(t_end + _after_grid(horizon_h))
+    return np.unique(np.concatenate(parts)), t_end
+
+
+def _model_drug(model) -> str:
+    m = model if not isinstance(model, str) else pk.MODELS.get(model)
+    if m is None:
+        raise ValueError(f"model must be one of {list(pk.MODELS)} or a pk parameter set, got {model!r}")
+    drug = getattr(m, "drug", None)
+    if drug not in DRUGS:
+        raise ValueError(f"model must be a pk parameter set of one of {list(DRUGS)}, got {model!r}")
+    return drug
+
+
+@dataclass(frozen=True, eq=False)
+class _Run:
+    t_h: np.ndarray
+    t_end_h: float
+    plasma: np.ndarray          # model drug, ng/mL
+    fast_eq: np.ndarray         # S-ketamine equivalent, ng/mL
+    slow_eq: np.ndarray
+    drug: str
+
+
+def _run(regimen, model, weight_kg, t_half_slow_days, extra_t=None) -> _Run:
+    events = _events(regimen)
+    drug = _model_drug(model)
+    t, t_end = _regimen_grid(events, HORIZON_DAYS * _H_PER_DAY)
+    if extra_t is not None:
+        t = np.unique(np.concatenate([t, extra_t]))
+    res = pk.simulate(list(events), t, model, weight_kg, effect_slow_t_half_days=t_half_slow_days)
+    f = _s_factor(drug)
+    return _Run(t_h=np.asarray(res.t_h), t_end_h=t_end, plasma=np.asarray(res.plasma_ng_ml),
+                fast_eq=np.maximum(np.asarray(res.effect_fast_ng_ml), 0.0) * f,
+                slow_eq=np.maximum(np.asarray(res.effect_slow_ng_ml), 0.0) * f, drug=drug)
+
+
+def _relief_biophase(run: _Run, p: BiophaseParams):
+    return _biophase(run.fast_eq, run.slow_eq, p)
+
+
+def _relief_reset(run: _Run, p: ResetParams):
+    b = _block(run.fast_eq)
+    s = _slow_state(run.t_h, b, p.rebuild_days * _H_PER_DAY, p.decay_per_day / _H_PER_DAY)
+    return 1.0 - _reset_pain(s, b) / BASELINE_PAIN_NRS
+
+
+def relief_duration_days(regimen, hypothesis: str = "biophase", threshold: float = DEFAULT_THRESHOLD, *,
+                         model=DEFAULT_MODEL, weight_kg: float = 70.0, biophase: BiophaseParams = BIOPHASE,
+                         reset: ResetParams = RESET) -> float:
+    """Days of relief after the end of ``regimen`` for the typical patient (a responder).
+
+    Relief = pain reduction as a fraction of baseline; the duration runs from the end of the last dose to the
+    last time relief is at or above ``threshold`` (0 if it never is after the end; at most
+    :data:`HORIZON_DAYS`). One exact PK solution of the regimen (:func:`pk.simulate`).
+
+    Parameters
+    ----------
+    regimen : pk event or sequence of pk events
+        Doses (:func:`pk.infusion`, :func:`pk.bolus`, :func:`pk.course`, :func:`pk.repeat`), in mg of the
+        model's drug.
+    hypothesis : {"biophase", "reset"}
+        Explanation of lasting relief.
+    threshold : float
+        Relief threshold, fraction of baseline pain in [0.05, 0.95]; default 0.3.
+    model : str or pk parameter set, keyword-only
+        PK model (a key of :data:`pk.MODELS`); default "fanta_2015" (S-ketamine). Racemic models are
+        converted with :func:`s_ketamine_equivalent_ng_ml`.
+    weight_kg : float, keyword-only
+        Body weight (kg), within the PK layer's range.
+    biophase : BiophaseParams, keyword-only
+        PD of the "biophase" explanation.
+    reset : ResetParams, keyword-only
+        Rates of the "reset" explanation.
+
+    Returns
+    -------
+    float
+        Relief duration (days, >= 0).
+
+    References
+    ----------
+    dahan_2011, simons_2022_pd, olofsen_2012, fanta_2015.
+    """
+    hyp = _check_hypothesis(hypothesis)
+    thr = _check_threshold(threshold)
+    _check_params(biophase, reset)
+    run = _run(regimen, model, weight_kg, biophase.t_half_slow_days)
+    relief = _relief_biophase(run, biophase) if hyp == "biophase" else _relief_reset(run, reset)
+    return float(_duration_after(run.t_h, relief, run.t_end_h, thr))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The virtual cohort for one regimen
+# ---------------------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=32)
+def _draws(n: int, seed: int):
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((5, n))
+    u = rng.random(n)
+    z.setflags(write=False)
+    u.setflags(write=False)
+    return z, u
+
+
+@dataclass(frozen=True, eq=False)
+class _Patients:
+    conc_factor: np.ndarray      # CL_typical / CL_i
+    c50_slow: np.ndarray
+    t_half_slow_days: np.ndarray
+    rebuild_days: np.ndarray
+    decay_per_day: np.ndarray
+    responder: np.ndarray
+
+
+def _patients(n, seed, spread: CohortSpread, biophase: BiophaseParams, reset: ResetParams) -> _Patients:
+    z, u = _draws(n, seed)
+    t_half = biophase.t_half_slow_days * np.exp(spread.t_half_sigma * z[2])
+    return _Patients(conc_factor=np.exp(-spread.clearance_sigma * z[0]),
+                     c50_slow=biophase.c50_slow_ng_ml * np.exp(spread.c50_sigma * z[1]),
+                     t_half_slow_days=np.clip(t_half, 0.5, 60.0),
+                     rebuild_days=reset.rebuild_days * np.exp(spread.reset_sigma * z[3]),
+                     decay_per_day=reset.decay_per_day * np.exp(spread.reset_sigma * z[4]),
+                     responder=u < spread.responder_probability)
+
+
+def _stack(a: _Patients, b: _Patients) -> _Patients:
+    """Patients of ``a`` followed by those of ``b`` (column arrays), so one closed-form pass serves both."""
+    return _Patients(*(np.concatenate([getattr(a, f), getattr(b, f)]) for f in
+                       ("conc_factor", "c50_slow", "t_half_slow_days", "rebuild_days", "decay_per_day")),
+                     responder=None)
+
+
+def _effect_site(t_h, conc, ke0_per_h):
+    """Effect-site level driven by ``conc`` (piecewise linear in t) with rate ``ke0`` (rows = patients).
+
+    Exact for a linear input on each interval: y' = ke0 (c − y). Same cumulative-sum recurrence as s.
+    """
+    k = np.asarray(ke0_per_h, dtype=float)[..., None]
+    dt = np.diff(t_h)
+    x = k * dt
+    m = np.diff(conc, axis=-1) / np.where(dt > 0, dt, 1.0)
+    decay = np.exp(-x)
+    # increment from zero over one interval: c1 − m/k − (c0 − m/k) e^{−kh}, written without the cancellation
+    # of m/k when k h is small: c1 − c0 e^{−kh} − (m/k)(1 − e^{−kh}).
+    em1 = -np.expm1(-x)
+    c0, c1 = conc[..., :-1], conc[..., 1:]
+    ratio = np.where(x > 1e-8, em1 / np.where(x > 0, x, 1.0), 1.0 - 0.5 * x)   # (1 − e^{−x}) / x
+    beta = c1 - c0 * decay - m * dt * ratio
+    lcum = np.cumsum(x, axis=-1)
+    out = np.empty(np.broadcast_shapes(np.shape(conc), k.shape[:-1] + (t_h.size,)))
+    out[..., 0] = 0.0
+    out[..., 1:] = np.exp(-lcum) * np.cumsum(np.maximum(beta, 0.0) * np.exp(lcum), axis=-1)
+    return out
+
+
+def cohort_relief_days(regimen, hypothesis: str = "biophase", n: int = 500, seed: int = 0,
+                       threshold: float = DEFAULT_THRESHOLD, *, model=DEFAULT_MODEL, weight_kg: float = 70.0,
+                       spread: CohortSpread = SPREAD, biophase: BiophaseParams = BIOPHASE,
+                       reset: ResetParams = RESET) -> np.ndarray:
+    """Relief duration (days) of each of ``n`` virtual patients after ``regimen``; 0 for a non-responder.
+
+    One exact PK solution for the typical patient; a patient's clearance scales its concentrations by
+    CL_typical/CL_i (exact at steady state and for the area under the curve; during the first hours of an
+    infusion the distribution phase is scaled too, which it would not be), and each patient's slow effect site
+    is recomputed with its own t½ (exact for plasma linear between grid points). Seeded: the same ``seed``
+    gives the same patients for both hypotheses and any regimen.
+
+    Parameters
+    ----------
+    regimen : pk event or sequence of pk events
+        Doses, as for :func:`relief_duration_days`.
+    hypothesis : {"biophase", "reset"}
+        Explanation of lasting relief.
+    n : int
+        Number of virtual patients, 1 to 100,000.
+    seed : int
+        Seed of the numpy Generator (>= 0).
+    threshold : float
+        Relief threshold in [0.05, 0.95]; default 0.3.
+    model : str or pk parameter set, keyword-only
+        PK model; default "fanta_2015".
+    weight_kg : float, keyword-only
+        Body weight (kg).
+    spread : CohortSpread, keyword-only
+        Between-patient spread and responder probability.
+    biophase : BiophaseParams, keyword-only
+        Typical PD of the "biophase" explanation.
+    reset : ResetParams, keyword-only
+        Typical rates of the "reset" explanation.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,), days >= 0.
+
+    References
+    ----------
+    dahan_2011 (C50 and t½ intervals, responder probabilities), fanta_2015 (clearance CV 13 %).
+    """
+    hyp = _check_hypothesis(hypothesis)
+    n = v.integer(n, "n", 1, 100_000)
+    seed = v.integer(seed, "seed", 0)
+    thr = _check_threshold(threshold)
+    _check_params(biophase, reset)
+    if not isinstance(spread, CohortSpread):
+        raise ValueError(f"spread must be a CohortSpread, got {spread!r}")
+    run = _run(regimen, model, weight_kg, biophase.t_half_slow_days)
+    pts = _patients(n, seed, spread, biophase, reset)
+    fac = pts.conc_factor[:, None]
+    fast = run.fast_eq[None, :] * fac
+    if hyp == "biophase":
+        plasma_eq = np.maximum(run.plasma, 0.0) * _s_factor(run.drug)
+        slow = _effect_site(run.t_h, plasma_eq[None, :] * fac, _LN2 / (pts.t_half_slow_days * _H_PER_DAY))
+        r_a = _hill(fast, biophase.c50_acute_ng_ml, biophase.hill)
+        r_s = biophase.emax * _hill(slow, pts.c50_slow[:, None], biophase.hill)
+        relief = 1.0 - (1.0 - r_a) * (1.0 - r_s)
+    else:
+        b = _block(fast)
+        s = _slow_state(run.t_h[None, :], b, (pts.rebuild_days * _H_PER_DAY)[:, None],
+                        (pts.decay_per_day / _H_PER_DAY)[:, None])
+        relief = 1.0 - _reset_pain(s, b) / BASELINE_PAIN_NRS
+    days = _duration_after(run.t_h, relief, np.full(n, run.t_end_h), thr)
+    return np.where(pts.responder, days, 0.0)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Panel 1: pain and relief over weeks for one regimen
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class ReliefCourse:
+    """Pain and relief of the typical patient over time, both explanations, with plasma ketamine.
+
+    Parameters
+    ----------
+    t_h : numpy.ndarray
+        Times (h) from the first dose.
+    plasma_ng_ml : numpy.ndarray
+        Plasma concentration of the model's drug (ng/mL).
+    effect_slow_ng_ml : numpy.ndarray
+        Slow effect-site level, S-ketamine equivalent (ng/mL).
+    block_fraction : numpy.ndarray
+        NMDA block at the fast effect site.
+    relief_biophase, relief_reset : numpy.ndarray
+        Relief (fraction of baseline pain) of each explanation.
+    pain_biophase, pain_reset : numpy.ndarray
+        Pain 0–10 of each explanation.
+    biophase_days, reset_days : float
+        Relief duration after the end of the regimen (days) of each explanation.
+    end_h : float
+        End of the last dose (h).
+    threshold : float
+        Relief threshold used for the durations.
+    baseline_pain : float
+        Untreated pain (0–10).
+    drug : str
+        Drug of the PK model.
+
+    References
+    ----------
+    dahan_2011, simons_2022_pd.
+    """
+
+    t_h: np.ndarray
+    plasma_ng_ml: np.ndarray
+    effect_slow_ng_ml: np.ndarray
+    block_fraction: np.ndarray
+    relief_biophase: np.ndarray
+    relief_reset: np.ndarray
+    pain_biophase: np.ndarray
+    pain_reset: np.ndarray
+    biophase_days: float
+    reset_days: float
+    end_h: float
+    threshold: float
+    baseline_pain: float
+    drug: str
+
+    @property
+    def t_days(self) -> np.ndarray:
+        """Times in days."""
+        return self.t_h / _H_PER_DAY
+
+
+def relief_course(regimen, *, weeks: float = 16.0, threshold: float = DEFAULT_THRESHOLD, model=DEFAULT_MODEL,
+                  weight_kg: float = 70.0, n_points: int = 600, biophase: BiophaseParams = BIOPHASE,
+                  reset: ResetParams = RESET) -> ReliefCourse:
+    """Pain, relief and plasma ketamine over ``weeks`` weeks for one regimen, both explanations, one PK solve.
+
+    Parameters
+    ----------
+    regimen : pk event or sequence of pk events
+        Doses, as for :func:`relief_duration_days`.
+    weeks : float, keyword-only
+        Window shown (weeks from the first dose), 0.1 to 52; default 16.
+    threshold : float, keyword-only
+        Relief threshold for the durations, in [0.05, 0.95].
+    model : str or pk parameter set, keyword-only
+        PK model; default "fanta_2015".
+    weight_kg : float, keyword-only
+        Body weight (kg).
+    n_points : int, keyword-only
+        Evenly spaced plotting points added to the event-resolving grid (10 to 20,000).
+    biophase : BiophaseParams, keyword-only
+        PD of the "biophase" explanation.
+    reset : ResetParams, keyword-only
+        Rates of the "reset" explanation.
+
+    Returns
+    -------
+    ReliefCourse
+        Arrays on the window; durations from the full follow-up.
+
+    References
+    ----------
+    dahan_2011, simons_2022_pd, olofsen_2012.
+    """
+    w = v.in_range(weeks, "weeks", 0.1, 52.0)
+    thr = _check_threshold(threshold)
+    npts = v.integer(n_points, "n_points", 10, 20_000)
+    _check_params(biophase, reset)
+    window_h = w * 7.0 * _H_PER_DAY
+    run = _run(regimen, model, weight_kg, biophase.t_half_slow_days, np.linspace(0.0, window_h, npts))
+    rb = _relief_biophase(run, biophase)
+    b = _block(run.fast_eq)
+    s = _slow_state(run.t_h, b, reset.rebuild_days * _H_PER_DAY, reset.decay_per_day / _H_PER_DAY)
+    pain_r = _reset_pain(s, b)
+    rr = 1.0 - pain_r / BASELINE_PAIN_NRS
+    d_b = float(_duration_after(run.t_h, rb, run.t_end_h, thr))
+    d_r = float(_duration_after(run.t_h, rr, run.t_end_h, thr))
+    keep = run.t_h <= window_h
+    arrays = dict(t_h=run.t_h[keep], plasma_ng_ml=run.plasma[keep], effect_slow_ng_ml=run.slow_eq[keep],
+                  block_fraction=b[keep], relief_biophase=rb[keep], relief_reset=rr[keep],
+                  pain_biophase=BASELINE_PAIN_NRS * (1.0 - rb[keep]), pain_reset=pain_r[keep])
+    for a in arrays.values():
+        a.setflags(write=False)
+    return ReliefCourse(**arrays, biophase_days=d_b, reset_days=d_r, end_h=run.t_end_h, threshold=thr,
+                        baseline_pain=BASELINE_PAIN_NRS, drug=run.drug)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Panel 2: the sweep over single-infusion durations (superposition of one step response)
+# ---------------------------------------------------------------------------------------------------------
+
+_TABLE_POINTS = 3000
+
+
+@lru_cache(maxsize=16)
+def _step_table(model, weight_kg: float, t_half_slow_days: float):
+    """Response to a unit-rate (1 mg/h) infusion that never stops, on a geometric time table.
+
+    Linear PK: an infusion of rate R from 0 to T is R·(u(t) − u(t − T)), so one table serves every
+    duration. Columns: plasma, fast site, slow site (model drug, ng/mL per mg/h), and ∫ fast site dt.
+    """
+    t_max = DURATION_RANGE_H[1] + HORIZON_DAYS * _H_PER_DAY + 1.0
+    t = np.concatenate([[0.0], np.geomspace(1e-4, t_max, _TABLE_POINTS)])
+    res = pk.simulate([pk.infusion(1.0, t_max + 1.0)], t, model, weight_kg,
+                      effect_slow_t_half_days=t_half_slow_days)
+    fast = np.maximum(np.asarray(res.effect_fast_ng_ml), 0.0)
+    cum_fast = np.concatenate([[0.0], np.cumsum(0.5 * (fast[1:] + fast[:-1]) * np.diff(t))])
+    out = (t, np.asarray(res.plasma_ng_ml), fast, np.maximum(np.asarray(res.effect_slow_ng_ml), 0.0), cum_fast)
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
+class _Lookup:
+    """Linear interpolation at fixed points ``x`` into several tables on the step table's abscissa.
+
+    The table is 0 followed by a geometric series, so each point's interval comes from a logarithm instead of
+    a search (np.interp searches once per call; the sweep reads two tables at the same points).
+    """
+
+    def __init__(self, xp, x):
+        first, ratio = xp[1], xp[2] / xp[1]
+        k = np.floor(np.log(np.maximum(x, first) / first) / math.log(ratio)).astype(np.intp)
+        i = np.where(x < first, 1, np.clip(k + 2, 2, xp.size - 1))
+        i += (x > xp[i]) & (i < xp.size - 1)           # round-off of the logarithm at interval ends
+        i -= (x < xp[i - 1]) & (i > 1)
+        x0 = xp[i - 1]
+        self._i = i
+        self._w = np.clip((x - x0) / (xp[i] - x0), 0.0, 1.0)
+
+    def __call__(self, fp):
+        lo = fp[self._i - 1]
+        return lo + (fp[self._i] - lo) * self._w
+
+
+_DURING_POINTS = 48
+
+
+def _sweep_grids(durations_h):
+    """During-infusion grid (n_T, m) geometric from the start, and the common after-end offsets (k,)."""
+    d = durations_h[:, None]
+    frac = np.linspace(0.0, 1.0, _DURING_POINTS)
+    lo = np.log(np.minimum(_FIRST_STEP_H, 0.5 * durations_h))[:, None]
+    during = np.exp(lo + (np.log(d) - lo) * frac)
+    during = np.concatenate([np.zeros((d.shape[0], 1)), during], axis=1)
+    during[:, -1] = durations_h
+    return during, _after_grid(HORIZON_DAYS * _H_PER_DAY)
+
+
+@dataclass(frozen=True, eq=False)
+class ReliefSweep:
+    """Relief duration of the typical patient against single-infusion duration, at one rate.
+
+    Parameters
+    ----------
+    durations_h : numpy.ndarray
+        Infusion durations (h).
+    rate_mg_per_h : float
+        Infusion rate (mg/h of the model's drug).
+    threshold : float
+        Relief threshold.
+    biophase_days, reset_days : numpy.ndarray or None
+        Relief duration (days) per infusion duration for each explanation (None if not asked for).
+    drug : str
+        Drug of the PK model.
+
+    References
+    ----------
+    dahan_2011.
+    """
+
+    durations_h: np.ndarray
+    rate_mg_per_h: float
+    threshold: float
+    biophase_days: np.ndarray | None
+    reset_days: np.ndarray | None
+    drug: str
+
+
+def _check_durations(durations_h):
+    d = v.array(durations_h, "durations_h", low=DURATION_RANGE_H[0], high=DURATION_RANGE_H[1], ndim_max=1)
+    d = np.atleast_1d(d)
+    if d.size == 0:
+        raise ValueError("durations_h must hold at least one duration, got an empty array")
+    return d
+
+
+def relief_vs_duration(durations_h, rate_mg_per_h: float = 20.0, hypothesis: str = "both",
+                       threshold: float = DEFAULT_THRESHOLD, *, model=DEFAULT_MODEL, weight_kg: float = 70.0,
+                       biophase: BiophaseParams = BIOPHASE, reset: ResetParams = RESET) -> ReliefSweep:
+    """Relief duration (days) after one IV infusion of each duration in ``durations_h`` at ``rate_mg_per_h``.
+
+    Linear PK makes an infusion of duration T a step minus a step delayed by T, so one cached step response
+    (one :func:`pk.simulate` per model, weight and slow t½) gives every duration; the "reset" state is then
+    integrated for all durations at once. Agrees with :func:`relief_duration_days` (tested).
+
+    Parameters
+    ----------
+    durations_h : array_like
+        Infusion durations (h), each in [1/60, 720].
+    rate_mg_per_h : float
+        Infusion rate (mg/h of the model's drug), in (0, 1000].
+    hypothesis : {"both", "biophase", "reset"}
+        Which explanation(s) to compute.
+    threshold : float
+        Relief threshold in [0.05, 0.95]; default 0.3.
+    model : str or pk parameter set, keyword-only
+        PK model; default "fanta_2015".
+    weight_kg : float, keyword-only
+        Body weight (kg).
+    biophase : BiophaseParams, keyword-only
+        PD of the "biophase" explanation.
+    reset : ResetParams, keyword-only
+        Rates of the "reset" explanation.
+
+    Returns
+    -------
+    ReliefSweep
+        Durations and relief days per explanation.
+
+    References
+    ----------
+    dahan_2011, simons_2022_pd.
+    """
+    d = _check_durations(durations_h)
+    rate = v.in_range(rate_mg_per_h, "rate_mg_per_h", 0.0, 1000.0, low_open=True)
+    hyp = _check_hypothesis(hypothesis, allow_both=True)
+    thr = _check_threshold(threshold)
+    _check_params(biophase, reset)
+    drug = _model_drug(model)
+    v.in_range(weight_kg, "weight_kg", *pk.WEIGHT_RANGE_KG)
+    t_tab, _cp, u_fast, u_slow, _cum = _step_table(model, float(weight_kg), float(biophase.t_half_slow_days))
+    scale = rate * _s_factor(drug)
+    during, tau = _sweep_grids(d)
+    t_after = d[:, None] + tau[None, :]
+    lookup = _Lookup(t_tab, t_after)
+    fast_after = np.maximum(scale * (lookup(u_fast) - np.interp(tau, t_tab, u_fast)), 0.0)
+    out = {"biophase": None, "reset": None}
+    if hyp in ("both", "biophase"):
+        slow_after = np.maximum(scale * (lookup(u_slow) - np.interp(tau, t_tab, u_slow)), 0.0)
+        relief = _biophase(fast_after, slow_after, biophase)
+        out["biophase"] = _duration_after(tau, relief, np.zeros(d.size), thr)
+    if hyp in ("both", "reset"):
+        fast_during = scale * np.interp(during, t_tab, u_fast)
+        t_all = np.concatenate([during, t_after], axis=1)
+        b = _block(np.concatenate([fast_during, fast_after], axis=1))
+        s = _slow_state(t_all, b, reset.rebuild_days * _H_PER_DAY, reset.decay_per_day / _H_PER_DAY)
+        m = during.shape[1]
+        relief = 1.0 - _reset_pain(s[:, m:], b[:, m:]) / BASELINE_PAIN_NRS
+        out["reset"] = _duration_after(tau, relief, np.zeros(d.size), thr)
+    for a in out.values():
+        if a is not None:
+            a.setflags(write=False)
+    d = d.copy()
+    d.setflags(write=False)
+    return ReliefSweep(durations_h=d, rate_mg_per_h=rate, threshold=thr, biophase_days=out["biophase"],
+                       reset_days=out["reset"], drug=drug)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Panel 2: the cohort band (closed forms per patient and duration)
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class CohortBand:
+    """Spread of relief durations in the virtual cohort per single-infusion duration.
+
+    Parameters
+    ----------
+    durations_h : numpy.ndarray
+        Infusion durations (h).
+    median_days, p10_days, p90_days : numpy.ndarray
+        Median and 10th/90th percentiles of relief duration among responders (days).
+    typical_days : numpy.ndarray
+        The same closed form for the typical patient (median parameters).
+    responder_share : float
+        Share of virtual patients drawn as responders.
+    relieved_share : numpy.ndarray
+        Share of all virtual patients with relief duration > 0, per duration.
+    hypothesis : str
+        Explanation used.
+    rate_mg_per_h : float
+        Infusion rate (mg/h).
+    threshold : float
+        Relief threshold.
+    n : int
+        Number of virtual patients.
+
+    References
+    ----------
+    dahan_2011, fanta_2015.
+    """
+
+    durations_h: np.ndarray
+    median_days: np.ndarray
+    p10_days: np.ndarray
+    p90_days: np.ndarray
+    typical_days: np.ndarray
+    responder_share: float
+    relieved_share: np.ndarray
+    hypothesis: str
+    rate_mg_per_h: float
+    threshold: float
+    n: int
+
+
+_TAIL_H = 96.0          # the block after an infusion is followed this long (the fast site is long gone by then)
+_CL_NODES = 9           # clearance factors at which the block exposure is tabulated, ±4σ
+
+
+@lru_cache(maxsize=64)
+def _block_exposure_cached(d_key: tuple, rate_eq: float, model, weight_kg: float, t_half_slow_days: float,
+                           log_f_key: tuple):
+    out = _block_exposure(np.array(d_key), rate_eq, model, weight_kg, t_half_slow_days, np.array(log_f_key))
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
+def _block_exposure(d, rate_eq, model, weight_kg, t_half_slow_days, log_f):
+    """Exact block-hours during and after an infusion of each duration, at each concentration factor e^log_f.
+
+    Returns (during, tail), each (len(log_f), len(d)): ∫ b dt over [0, T] and over [T, T + 96 h] for the
+    typical fast-site course scaled by the factor (trapezoid rule on the sweep's grids).
+    """
+    t_tab, _cp, u_fast, _us, _cum = _step_table(model, float(weight_kg), float(t_half_slow_days))
+    during, tau = _sweep_grids(d)
+    tau = tau[tau <= _TAIL_H]
+    c_during = rate_eq * np.interp(during, t_tab, u_fast)
+    c_after = np.maximum(rate_eq * (_Lookup(t_tab, d[:, None] + tau[None, :])(u_fast)
+                                    - np.interp(tau, t_tab, u_fast)[None, :]), 0.0)
+    f = np.exp(log_f)[:, None, None]
+
+    def trapz(c, t):
+        b = _block(f * c)
+        return np.sum(0.5 * (b[..., 1:] + b[..., :-1]) * np.diff(t, axis=-1), axis=-1)
+
+    return trapz(c_during[None], during[None]), trapz(c_after[None], tau[None, None, :])
+
+
+def _band_days(d, rate_eq, hyp, thr, pts, model, weight_kg, biophase, reset, clearance_sigma):
+    """Closed-form relief days, shape (patients, durations), for one IV infusion of each duration.
+
+    biophase: the slow site sees plasma as a square wave of height R/CL_i, so after the end it falls
+    exponentially from A_i = (R/CL_i)(1 − e^{−ke0_i T}); relief >= thr while Ce >= C50_i·(thr/(Emax − thr))^{1/γ}.
+    The acute relief of the hours after the end is left out.
+    reset: the patient's exact block-hours X during the infusion (tabulated over clearance, interpolated)
+    act as a constant block X/T; s falls to s_T = θ + (1 − θ)e^{−κT}, the block-hours of the washout tail take
+    a further factor e^{−k X_tail}, and s rebuilds as 1 − (1 − s_end)e^{−τ/τ_rebuild}. The acute relief of the
+    hours after the end is left out.
+    """
+    if hyp == "biophase":
+        cl = pk.clearance_l_per_h(model, weight_kg=weight_kg)
+        ke0 = _LN2 / (pts.t_half_slow_days * _H_PER_DAY)
+        css = rate_eq / cl * _MG_PER_L_TO_NG_PER_ML
+        amp = pts.conc_factor * css * -np.expm1(-ke0 * d[None, :])
+        if thr >= biophase.emax:
+            return np.zeros(np.broadcast_shapes(amp.shape, pts.c50_slow.shape))
+        c_thr = pts.c50_slow * (thr / (biophase.emax - thr)) ** (1.0 / biophase.hill)
+        with np.errstate(divide="ignore"):
+            days = np.log(amp / c_thr) / ke0 / _H_PER_DAY
+        return np.maximum(days, 0.0)
+    span = 4.0 * clearance_sigma
+    log_f = np.linspace(-span, span, _CL_NODES) if span > 0 else np.zeros(1)
+    key = model if isinstance(model, str) else id(model)
+    if isinstance(model, str):
+        x_during, x_tail = _block_exposure_cached(tuple(d.tolist()), float(rate_eq), key, float(weight_kg),
+                                                  float(biophase.t_half_slow_days), tuple(log_f.tolist()))
+    else:
+        x_during, x_tail = _block_exposure(d, rate_eq, model, weight_kg, biophase.t_half_slow_days, log_f)
+    if log_f.size > 1:
+        pos = np.clip((np.log(pts.conc_factor.reshape(-1)) - log_f[0]) / (log_f[1] - log_f[0]), 0.0,
+                      log_f.size - 1.0)
+        j = np.minimum(pos.astype(np.intp), log_f.size - 2)
+        w = (pos - j)[:, None]
+        x_during = x_during[j] * (1.0 - w) + x_during[j + 1] * w
+        x_tail = x_tail[j] * (1.0 - w) + x_tail[j + 1] * w
+    b = x_during / d[None, :]
+    tau_r = pts.rebuild_days * _H_PER_DAY
+    k = pts.decay_per_day / _H_PER_DAY
+    a = (1.0 - b) / tau_r
+    kappa = a + k * b
+    theta = a / kappa
+    s_end = (theta + (1.0 - theta) * np.exp(-kappa * d[None, :])) * np.exp(-k * x_tail)
+    s_thr = _slow_state_at_pain(BASELINE_PAIN_NRS * (1.0 - thr))
+    with np.errstate(divide="ignore"):
+        days = tau_r * np.log((1.0 - s_end) / (1.0 - s_thr)) / _H_PER_DAY
+    return np.where(s_end < s_thr, np.maximum(days, 0.0), 0.0)
+
+
+def cohort_band(durations_h, rate_mg_per_h: float = 20.0, hypothesis: str = "biophase",
+                threshold: float = DEFAULT_THRESHOLD, n: int = 500, seed: int = 0, *, model=DEFAULT_MODEL,
+                weight_kg: float = 70.0, spread: CohortSpread = SPREAD, biophase: BiophaseParams = BIOPHASE,
+                reset: ResetParams = RESET) -> CohortBand:
+    """Median and 10–90 % band of relief durations among virtual responders, per single-infusion duration.
+
+    Closed forms per patient and duration (fast enough for a slider): the slow site and the block see the
+    infusion as a square wave, and the hours-long acute tail after the end is left out. Against the exact
+    per-patient method (:func:`cohort_relief_days`) the closed form agrees within a day for infusions of a
+    day or longer and within 0.5 d for shorter ones (tests/test_relief.py).
+
+    Parameters
+    ----------
+    durations_h : array_like
+        Infusion durations (h), each in [1/60, 720].
+    rate_mg_per_h : float
+        Infusion rate (mg/h of the model's drug), in (0, 1000].
+    hypothesis : {"biophase", "reset"}
+        Explanation of lasting relief.
+    threshold : float
+        Relief threshold in [0.05, 0.95].
+    n : int
+        Number of virtual patients, 10 to 100,000.
+    seed : int
+        Seed of the numpy Generator (>= 0).
+    model : str or pk parameter set, keyword-only
+        PK model; default "fanta_2015".
+    weight_kg : float, keyword-only
+        Body weight (kg).
+    spread : CohortSpread, keyword-only
+        Between-patient spread and responder probability.
+    biophase : BiophaseParams, keyword-only
+        Typical PD of the "biophase" explanation.
+    reset : ResetParams, keyword-only
+        Typical rates of the "reset" explanation.
+
+    Returns
+    -------
+    CohortBand
+        Band, typical patient and shares.
+
+    References
+    ----------
+    dahan_2011, fanta_2015.
+    """
+    d = _check_durations(durations_h)
+    rate = v.in_range(rate_mg_per_h, "rate_mg_per_h", 0.0, 1000.0, low_open=True)
+    hyp = _check_hypothesis(hypothesis)
+    thr = _check_threshold(threshold)
+    n = v.integer(n, "n", 10, 100_000)
+    seed = v.integer(seed, "seed", 0)
+    _check_params(biophase, reset)
+    if not isinstance(spread, CohortSpread):
+        raise ValueError(f"spread must be a CohortSpread, got {spread!r}")
+    drug = _model_drug(model)
+    v.in_range(weight_kg, "weight_kg", *pk.WEIGHT_RANGE_KG)
+    rate_eq = rate * _s_factor(drug)
+    pts = _patients(n, seed, spread, biophase, reset)
+    resp = pts.responder
+    common = (model, float(weight_kg), biophase, reset, spread.clearance_sigma)
+    responders = _Patients(*(a[resp][:, None] for a in (pts.conc_factor, pts.c50_slow, pts.t_half_slow_days,
+                                                          pts.rebuild_days, pts.decay_per_day)), responder=None)
+    typical = _Patients(*(np.full((1, 1), x) for x in (1.0, biophase.c50_slow_ng_ml, biophase.t_half_slow_days,
+                                                        reset.rebuild_days, reset.decay_per_day)), responder=None)
+    both = _band_days(d, rate_eq, hyp, thr, _stack(responders, typical), *common)
+    days, typical = both[:-1], both[-1]
+    if days.shape[0]:
+        p10, med, p90 = np.percentile(days, [10.0, 50.0, 90.0], axis=0)
+        relieved = np.count_nonzero(days > 0.0, axis=0) / n
+    else:
+        p10 = med = p90 = np.zeros(d.size)
+        relieved = np.zeros(d.size)
+    arrays = [d.copy(), med, p10, p90, typical, relieved]
+    for a in arrays:
+        a.setflags(write=False)
+    return CohortBand(durations_h=arrays[0], median_days=med, p10_days=p10, p90_days=p90, typical_days=typical,
+                      responder_share=float(np.mean(resp)), relieved_share=relieved, hypothesis=hyp,
+                      rate_mg_per_h=rate, threshold=thr, n=n)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Calibration of the "reset" rates
+# ---------------------------------------------------------------------------------------------------------
+
+def _target(item, i):
+    if not isinstance(item, (list, tuple)) or len(item) not in (2, 3, 4):
+        raise ValueError(f"targets[{i}] must be (regimen, relief_days[, model[, label]]), got {item!r}")
+    regimen, days = item[0], v.in_range(item[1], f"targets[{i}] relief_days", 0.0, HORIZON_DAYS)
+    model = item[2] if len(item) > 2 else DEFAULT_MODEL
+    label = str(item[3]) if len(item) > 3 else f"target {i}"
+    _model_drug(model)
+    return regimen, days, model, label
+
+
+def calibrate_reset(targets, *, threshold: float = DEFAULT_THRESHOLD, weight_kg: float = 70.0,
+                    rebuild_days_range=(5.0, 400.0), decay_per_day_range=(0.01, 10.0)) -> ResetFit:
+    """Fit τ_rebuild and k_decay of the "reset" explanation to reported relief durations (least squares, days).
+
+    A log-spaced grid over both rates, evaluated for every target at once (one PK solution per target), then
+    a Nelder–Mead polish from the best grid point. The result is a hypothesis tuned to the data, not a
+    measurement.
+
+    Parameters
+    ----------
+    targets : sequence of tuples
+        ``(regimen, relief_days)`` or ``(regimen, relief_days, model)`` or ``(regimen, relief_days, model,
+        label)``: pk events, the reported relief duration (days after the end, 0 for no lasting relief), the
+        PK model for the trial's drug (default "fanta_2015"; see :data:`MODEL_FOR_DRUG`) and a label.
+    threshold : float, keyword-only
+        Relief threshold the durations are read at, in [0.05, 0.95].
+    weight_kg : float, keyword-only
+        Body weight (kg) for every target.
+    rebuild_days_range, decay_per_day_range : tuple of float, keyword-only
+        Search ranges (low, high) of τ_rebuild (days) and k_decay (1/day).
+
+    Returns
+    -------
+    ResetFit
+        Fitted rates, per-target predictions and errors.
+
+    References
+    ----------
+    Targets: ketamine_facts §5a (Dahan 2011, Noppers 2011, Amr 2010, Mangnus 2021, Schwartzman 2009 ...).
+    """
+    thr = _check_threshold(threshold)
+    if not isinstance(targets, (list, tuple)) or len(targets) < 2:
+        raise ValueError(f"targets must be a list of at least 2 (regimen, relief_days) pairs, got {targets!r}")
+    rows = [_target(item, i) for i, item in enumerate(targets)]
+    ranges = []
+    for name, rng, lo_ok, hi_ok in (("rebuild_days_range", rebuild_days_range, 0.5, 2000.0),
+                                    ("decay_per_day_range", decay_per_day_range, 1e-4, 20.0)):
+        if not isinstance(rng, (list, tuple)) or len(rng) != 2:
+            raise ValueError(f"{name} must be (low, high), got {rng!r}")
+        lo = v.in_range(rng[0], f"{name}[0]", lo_ok, hi_ok)
+        hi = v.in_range(rng[1], f"{name}[1]", lo_ok, hi_ok)
+        if hi <= lo:
+            raise ValueError(f"{name} must have high > low, got {rng!r}")
+        ranges.append((lo, hi))
+    runs = [_run(reg, model, weight_kg, BIOPHASE.t_half_slow_days) for reg, _d, model, _l in rows]
+    want = np.array([r[1] for r in rows])
+
+    def predict(rebuild_days, decay_per_day):
+        tau = np.asarray(rebuild_days, float)[..., None] * _H_PER_DAY
+        kd = np.asarray(decay_per_day, float)[..., None] / _H_PER_DAY
+        out = []
+        for run in runs:
+            b = _block(run.fast_eq)
+            s = _slow_state(run.t_h, b, tau, kd)
+            relief = 1.0 - _reset_pain(s, np.broadcast_to(b, s.shape)) / BASELINE_PAIN_NRS
+            out.append(_duration_after(run.t_h, relief, np.full(s.shape[:-1], run.t_end_h), thr))
+        return np.stack(out, axis=-1)
+
+    g_tau = np.geomspace(*ranges[0], 36)
+    g_kd = np.geomspace(*ranges[1], 36)
+    tt, kk = np.meshgrid(g_tau, g_kd, indexing="ij")
+    sse = np.sum((predict(tt.ravel(), kk.ravel()) - want) ** 2, axis=-1)
+    best = int(np.argmin(sse))
+    x0 = np.log([tt.ravel()[best], kk.ravel()[best]])
+    lo = np.log([ranges[0][0], ranges[1][0]])
+    hi = np.log([ranges[0][1], ranges[1][1]])
+
+    def loss(x):
+        x = np.clip(x, lo, hi)
+        return float(np.sum((predict(np.exp(x[0]), np.exp(x[1])) - want) ** 2))
+
+    from scipy.optimize import minimize
+    res = minimize(loss, x0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 400})
+    x = np.clip(res.x, lo, hi) if res.fun <= sse[best] else x0
+    tau_fit, kd_fit = (float(np.exp(x[0])), float(np.exp(x[1])))
+    params = ResetParams(rebuild_days=tau_fit, decay_per_day=kd_fit,
+                         source=f"calibrate_reset on {len(rows)} trial targets at threshold {thr:g}")
+    pred = predict(tau_fit, kd_fit)
+    return ResetFit(params=params, labels=tuple(r[3] for r in rows), target_days=want, predicted_days=pred,
+                    threshold=thr)
+
