@@ -3,7 +3,7 @@
 1. For each panel (all of ``helpers.panels.all_panels()``, or those named on the command line): ``Cls()``, then
    ``--n`` (50) calls of ``p.set(...)`` with random valid values for every control (slider values on the slider's
    own step grid, any dropdown option, either checkbox state), and ``--n`` one-step moves of the first slider
-   (what one arrow-key press does in the browser). Median and p95 from ``p.timings_ms`` (compute + draw + PNG +
+   (what one arrow-key press does in the browser). Median and p95 from ``p.update_ms`` (compute + draw + PNG +
    description, ms) and how many updates needed a full redraw instead of the blit.
 2. Each ``notebooks/*.ipynb`` executed with nbclient on a fresh kernel, the same way as the notebook tests: a first
    cell ``import warnings; warnings.simplefilter("error")`` and cwd ``notebooks/`` (the executed copy is never
@@ -64,7 +64,7 @@ def random_values(panel, rng) -> dict:
         elif isinstance(w, W.SelectMultiple):
             opts = [o[1] if isinstance(o, tuple) else o for o in w.options]
             pick = rng.random(len(opts)) < 0.5
-            out[key] = tuple(o for o, keep in zip(opts, pick) if keep) or (opts[0],)
+            out[key] = tuple(o for o, keep in zip(opts, pick, strict=True) if keep) or (opts[0],)
         elif isinstance(w, (W.Dropdown, W.RadioButtons, W.ToggleButtons, W.Select, W.SelectionSlider)):
             opts = [o[1] if isinstance(o, tuple) else o for o in w.options]
             out[key] = opts[int(rng.integers(len(opts)))]
@@ -106,24 +106,31 @@ def stats(xs):
     return (statistics.median(xs), _lab.percentile(xs, 95)) if xs else (float("nan"), float("nan"))
 
 
+def _timed_set(p, values: dict, times: list) -> None:
+    """``p.set(**values)``, keeping the panel's own time for the update it ran (``p.update_ms`` holds only the
+    most recent ones, so each is read right after its update)."""
+    count = p.update_count
+    p.set(**values)
+    times.extend(list(p.update_ms)[-(p.update_count - count):] if p.update_count > count else [])
+
+
 def bench_panel(cls, n: int, rng) -> dict:
     p = cls()
-    start, full0, rejected = len(p.timings_ms), p.full_draws, 0
+    rnd, full0, rejected = [], p.renderer.full_draws, 0
     for _ in range(n):
         try:
-            p.set(**random_values(p, rng))
+            _timed_set(p, random_values(p, rng), rnd)
         except ValueError:  # a combination the panel refuses (it must say so); counted, not timed
             rejected += 1
-    rnd = p.timings_ms[start:]
-    rnd_full = p.full_draws - full0
+    rnd_full = p.renderer.full_draws - full0
     p.reset()
     key, w = first_slider(p)
     step, step_full = [], 0
     if w is not None:
-        start, full0 = len(p.timings_ms), p.full_draws
+        full0 = p.renderer.full_draws
         for value in step_values(w, n):
-            p.set(**{key: value})
-        step, step_full = p.timings_ms[start:], p.full_draws - full0
+            _timed_set(p, {key: value}, step)
+        step_full = p.renderer.full_draws - full0
     return {"random": stats(rnd), "random_full": (rnd_full, len(rnd)), "rejected": rejected,
             "step": stats(step), "step_full": (step_full, len(step)), "slider": key}
 
@@ -164,7 +171,7 @@ def main(argv=None) -> int:
     keys = args.panels or list(found)
     rng = np.random.default_rng(args.seed)
 
-    print(f"Panel update time, ms (from p.timings_ms; {args.n} updates each; 'full' = updates that redrew the")
+    print(f"Panel update time, ms (from p.update_ms; {args.n} updates each; 'full' = updates that redrew the")
     print("whole figure instead of blitting). random = p.set() of every control at random; step = one step of the")
     print("first slider, as one arrow-key press in the browser.")
     head = (f"{'panel':<34} {'random med':>10} {'p95':>6} {'full':>7} {'step med':>9} {'p95':>6} {'full':>7}  "
@@ -176,8 +183,9 @@ def main(argv=None) -> int:
         cls = importlib.import_module(module).PANELS[name]
         r = bench_panel(cls, args.n, rng)
         note = f"  ({r['rejected']} random sets refused)" if r["rejected"] else ""
-        print(f"{key:<34} {r['random'][0]:>10.1f} {r['random'][1]:>6.1f} {'%d/%d' % r['random_full']:>7} "
-              f"{r['step'][0]:>9.1f} {r['step'][1]:>6.1f} {'%d/%d' % r['step_full']:>7}  {r['slider']}{note}")
+        random_full, step_full = ("{}/{}".format(*r["random_full"]), "{}/{}".format(*r["step_full"]))
+        print(f"{key:<34} {r['random'][0]:>10.1f} {r['random'][1]:>6.1f} {random_full:>7} "
+              f"{r['step'][0]:>9.1f} {r['step'][1]:>6.1f} {step_full:>7}  {r['slider']}{note}")
 
     if not args.no_notebooks:
         print()

@@ -128,7 +128,7 @@ def panel_import_code(module: str, name: str) -> str:
 # Evaluated in the kernel (one expression, no side effects): the live panels and how they moved.
 _PANEL_STATES_EXPR = (
     "(lambda json, gc, math, Panel: json.dumps(["
-    "{'cls': type(o).__name__, 'updates': len(o.timings_ms), 'timings_ms': o.timings_ms[-200:],"
+    "{'cls': type(o).__name__, 'updates': o.update_count, 'update_ms': list(o.update_ms),"
     " 'moved': {k: [repr(o._opening[1][k]), repr(v)] for k, v in o.values.items() if k in o._opening[1] and not"
     " (v == o._opening[1][k] or (isinstance(v, float) and isinstance(o._opening[1][k], (int, float))"
     " and math.isclose(v, o._opening[1][k], rel_tol=1e-9, abs_tol=1e-12)))}}"
@@ -156,7 +156,7 @@ class LabServer:
         self.proc: subprocess.Popen | None = None
         self._log = None
 
-    def start(self, timeout_s: float = 90.0) -> "LabServer":
+    def start(self, timeout_s: float = 90.0) -> LabServer:
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
                f"--ServerApp.root_dir={self.root_dir}", f"--LabApp.app_settings_dir={self.settings_dir}",
@@ -205,7 +205,7 @@ class LabServer:
         self.stop()
         shutil.rmtree(self.state_dir, ignore_errors=True)
 
-    def __enter__(self) -> "LabServer":
+    def __enter__(self) -> LabServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -12,11 +12,27 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from _lab import (browser_skip_reason, code_cell_count, copy_collection, focus_first_slider, image_problems,
-                  kernel_name, launch_context, log_console_count, log_console_text, notebook_paths, open_notebook,
-                  panel_image_src, panel_reports, run_all, wait_idle, wait_panel_image_changed, wait_until_executed,
-                  wait_widgets_rendered, LabServer)
+from _lab import (
+    LabServer,
+    browser_skip_reason,
+    code_cell_count,
+    copy_collection,
+    focus_first_slider,
+    image_problems,
+    kernel_name,
+    launch_context,
+    log_console_count,
+    log_console_text,
+    notebook_paths,
+    open_notebook,
+    panel_image_src,
+    panel_reports,
+    run_all,
+    wait_idle,
+    wait_panel_image_changed,
+    wait_until_executed,
+    wait_widgets_rendered,
+)
 
 _SKIP = browser_skip_reason()
 if _SKIP:

@@ -6,8 +6,8 @@ range, e.g. ``ValueError("ic50_um must be > 0, got -1")``. Nothing here returns 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from numbers import Real
-from typing import Iterable
 
 import numpy as np
 
@@ -29,8 +29,29 @@ def _is_bool(value) -> bool:
 
 
 def number(value, name: str, *, allowed: str = "a finite real number") -> float:
-    """A finite real number. Bools (``True``, ``np.True_``) are refused: ``True`` is not a dose, even though
-    Python counts it as 1. ``allowed`` words the range in the message ("a finite real number > 0", ...)."""
+    """A finite real number.
+
+    Bools (``True``, ``np.True_``) are refused: ``True`` is not a dose, even though Python counts it as 1.
+
+    Parameters
+    ----------
+    value : object
+        The input to check.
+    name : str
+        The parameter's name, for the message.
+    allowed : str, optional
+        How the message words the allowed range ("a finite real number > 0", ...).
+
+    Returns
+    -------
+    float
+        The value as a float.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value received and the allowed range.
+    """
     if _is_bool(value):
         raise ValueError(f"{name} must be {allowed}, not a bool, got {value!r}")
     if not isinstance(value, (Real, np.number)) or isinstance(value, np.complexfloating):
@@ -42,6 +63,25 @@ def number(value, name: str, *, allowed: str = "a finite real number") -> float:
 
 
 def positive(value, name: str) -> float:
+    """A finite number > 0.
+
+    Parameters
+    ----------
+    value : object
+        The input to check.
+    name : str
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    float
+        The value as a float.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value received and the allowed range.
+    """
     value = number(value, name, allowed="a finite real number > 0")
     if value <= 0:
         raise ValueError(f"{name} must be > 0, got {value!r}")
@@ -49,6 +89,25 @@ def positive(value, name: str) -> float:
 
 
 def nonnegative(value, name: str) -> float:
+    """A finite number >= 0.
+
+    Parameters
+    ----------
+    value : object
+        The input to check.
+    name : str
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    float
+        The value as a float.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value received and the allowed range.
+    """
     value = number(value, name, allowed="a finite real number >= 0")
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
@@ -57,7 +116,29 @@ def nonnegative(value, name: str) -> float:
 
 def in_range(value, name: str, low: float, high: float, *, low_open: bool = False,
              high_open: bool = False) -> float:
-    """A finite number in [low, high] (or an open end where asked)."""
+    """A finite number in [low, high], or with an open end where asked.
+
+    Parameters
+    ----------
+    value : object
+        The input to check.
+    name : str
+        The parameter's name, for the message.
+    low, high : float
+        The ends of the interval.
+    low_open, high_open : bool, optional
+        Exclude that end.
+
+    Returns
+    -------
+    float
+        The value as a float.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value received and the allowed range.
+    """
     lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
     interval = f"{lo}{low:g}, {high:g}{hi}"
     value = number(value, name, allowed=f"a finite real number in {interval}")
@@ -69,13 +150,52 @@ def in_range(value, name: str, low: float, high: float, *, low_open: bool = Fals
 
 
 def fraction(value, name: str) -> float:
-    """A number in [0, 1]."""
+    """A number in [0, 1].
+
+    Parameters
+    ----------
+    value : object
+        The input to check.
+    name : str
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    float
+        The value as a float.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value received and the allowed range.
+    """
     return in_range(value, name, 0.0, 1.0)
 
 
 def integer(value, name: str, low: int, high: int | None = None) -> int:
-    """An integer in [low, high] (no upper end when ``high`` is None); an integral float such as 3.0 is
-    accepted, a bool is not."""
+    """An integer in [low, high]; an integral float such as 3.0 is accepted, a bool is not.
+
+    Parameters
+    ----------
+    value : object
+        The input to check.
+    name : str
+        The parameter's name, for the message.
+    low : int
+        The smallest value allowed.
+    high : int, optional
+        The largest value allowed; no upper end when None.
+
+    Returns
+    -------
+    int
+        The value as an int.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value received and the allowed range.
+    """
     rng = f">= {low}" if high is None else f"in [{low}, {high}]"
     if _is_bool(value):
         raise ValueError(f"{name} must be an integer {rng}, not a bool, got {value!r}")
@@ -91,6 +211,27 @@ def integer(value, name: str, low: int, high: int | None = None) -> int:
 
 
 def choice(value, name: str, allowed: Iterable[str]) -> str:
+    """One of a set of strings.
+
+    Parameters
+    ----------
+    value : object
+        The input to check.
+    name : str
+        The parameter's name, for the message.
+    allowed : iterable of str
+        The strings allowed (a dict's keys work).
+
+    Returns
+    -------
+    str
+        The value.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value received and the allowed range.
+    """
     allowed = list(allowed)
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
@@ -123,7 +264,29 @@ def _bounds(low: float | None, high: float | None) -> str:
 
 def array(values, name: str, *, low: float | None = None, high: float | None = None,
           ndim_max: int | None = None) -> np.ndarray:
-    """A float array with every element finite and inside [low, high] where given (bools refused)."""
+    """A float array with every element finite and inside [low, high] where given; bools are refused.
+
+    Parameters
+    ----------
+    values : array_like
+        The input to check.
+    name : str
+        The parameter's name, for the message.
+    low, high : float, optional
+        Bounds every element must respect.
+    ndim_max : int, optional
+        The most dimensions allowed.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values as a new float array.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value received and the allowed range.
+    """
     allowed = f"finite real number(s){_bounds(low, high)}"
     if _contains_bool(values):
         raise ValueError(f"{name} must be {allowed}, not bools, got {_show_input(values)}")
@@ -151,7 +314,25 @@ def array(values, name: str, *, low: float | None = None, high: float | None = N
 
 
 def time_array(values, name: str = "t_h") -> np.ndarray:
-    """A non-empty, finite, 1-D, non-decreasing array of times."""
+    """A non-empty, finite, 1-D, non-decreasing array of times.
+
+    Parameters
+    ----------
+    values : array_like
+        The times.
+    name : str, optional
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    numpy.ndarray
+        The times as a float array.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value received and the allowed range.
+    """
     arr = array(values, name, ndim_max=1)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of times, got shape {arr.shape}")

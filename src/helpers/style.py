@@ -11,7 +11,7 @@ every sheet: the dark sheet reorders the palette so that the first colours stay 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import matplotlib.style
@@ -47,12 +47,23 @@ ROLE = {
 
 
 def sheet(name: str) -> str:
-    """Path of a shipped style sheet: one of :data:`SHEETS`."""
+    """Path of a shipped style sheet.
+
+    Parameters
+    ----------
+    name : {"notebook", "presenter", "slides-light", "slides-dark"}
+        One of :data:`SHEETS`.
+
+    Returns
+    -------
+    str
+        The ``.mplstyle`` file's path, for ``matplotlib.style.use`` or ``plt.style.context``.
+    """
     v.choice(name, "name", SHEETS)
     return str(resources.files("helpers") / "styles" / f"{name}.mplstyle")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _params(name: str) -> dict:
     # Parsed once: panels enter the context on every redraw, and re-reading the file costs milliseconds.
     return dict(matplotlib.rc_params_from_file(sheet(name), use_default_template=False))
@@ -60,7 +71,18 @@ def _params(name: str) -> dict:
 
 @contextmanager
 def context(name: str):
-    """Apply a sheet for the duration of a ``with`` block (figures created inside keep its look)."""
+    """Apply a sheet for the duration of a ``with`` block; figures created inside keep its look.
+
+    Parameters
+    ----------
+    name : {"notebook", "presenter", "slides-light", "slides-dark"}
+        One of :data:`SHEETS`.
+
+    Yields
+    ------
+    None
+        rcParams are the sheet's inside the block and restored after it.
+    """
     v.choice(name, "name", SHEETS)
     with matplotlib.rc_context(_params(name)):
         yield

@@ -86,7 +86,7 @@ class Schematic(Panel):
         """
         return self.story
 
-    def setup(self, fig):
+    def setup(self, fig) -> None:
         """Draw the schematic once per figure.
 
         Parameters
@@ -96,7 +96,7 @@ class Schematic(Panel):
         """
         self.artists = plot.pain_pathway(fig.add_subplot(), self.story)
 
-    def draw(self, result):
+    def draw(self, result) -> None:
         """Nothing to redraw: a schematic does not move.
 
         Parameters
