@@ -38,7 +38,7 @@ def test_rating_closed_form_and_threshold():
 def test_composed_pain_equals_spinal_layer_without_descending_input(x, s, b):
     """Two routes to the same number: with no descending inhibition or facilitation, the composed model is the
     spinal stimulus-response curve of notebook 02."""
-    assert pathway.pain(x, s, b) == pytest.approx(spinal.stimulus_response(x, s, b), abs=1e-12)
+    assert pathway.pain(x, s, b) == pytest.approx(spinal.pain_rating(x, s, b), abs=1e-12)
 
 
 @settings(max_examples=150, deadline=None)
@@ -80,7 +80,7 @@ def test_no_drug_means_steady_pain_at_the_sensitised_level():
     s_star = spinal.sensitisation_steady_state(1.0)
     assert np.all(c.block_fraction == 0.0)
     np.testing.assert_allclose(c.sensitisation, s_star, rtol=1e-12)
-    np.testing.assert_allclose(c.pain, spinal.stimulus_response(spinal.PAINFUL_STIMULUS, s_star), rtol=1e-12)
+    np.testing.assert_allclose(c.pain, spinal.pain_rating(spinal.PAINFUL_STIMULUS, s_star), rtol=1e-12)
 
 
 def test_block_follows_the_receptor_layer_at_every_time():

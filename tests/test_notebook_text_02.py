@@ -193,9 +193,9 @@ def test_allodynia_and_hyperalgesia_ratings():
     """'the light touch rates about 2/10' and 'the painful stimulus (6) rates about 9.5 instead of 4.2', at the
     panel's opening sensitisation."""
     s = _controls("stimulus_response")["sensitisation"].value
-    touch = spinal.stimulus_response(spinal.TOUCH_STIMULUS, s)
-    hurt = spinal.stimulus_response(spinal.PAINFUL_STIMULUS, s)
-    normal = spinal.stimulus_response(spinal.PAINFUL_STIMULUS)
+    touch = spinal.pain_rating(spinal.TOUCH_STIMULUS, s)
+    hurt = spinal.pain_rating(spinal.PAINFUL_STIMULUS, s)
+    normal = spinal.pain_rating(spinal.PAINFUL_STIMULUS)
     _says(f"the light touch rates about {touch:.0f}/10")
     _says(f"the painful stimulus ({spinal.PAINFUL_STIMULUS:g}) rates about {hurt:.1f} instead of {normal:.1f}")
 

@@ -249,7 +249,7 @@ def _hybrid_solve_ivp(frequency_hz, n, block, p, pulse_s=0.01):
         before.append(d)
         b_pre = receptor.mg_unblocked_fraction(p.v_rest_mv + d, p.mg_mm)
         g = p.charge_at_full_unblock * (1.0 - block) * b_pre / pulse_s
-        sol = solve_ivp(lambda t, y: g * (p.span_mv - y), (0.0, pulse_s), [d], rtol=1e-10, atol=1e-12)
+        sol = solve_ivp(lambda t, y, g=g: g * (p.span_mv - y), (0.0, pulse_s), [d], rtol=1e-10, atol=1e-12)
         sol = solve_ivp(lambda t, y: -y / p.tau_s, (0.0, period), [sol.y[0, -1]], rtol=1e-10, atol=1e-12)
         d = sol.y[0, -1]
     return np.array(before)
@@ -504,9 +504,9 @@ def test_course_agrees_with_solve_ivp_for_an_infusion_pulse():
     s = spinal.sensitisation_course(t, 1.0, block, s0=s0)
     edges = [0.0, 120.0, 220.0, 28 * 24]
     y, got_t, got_s = s0, [], []
-    for (a, b), lev in zip(zip(edges[:-1], edges[1:]), (0.0, 0.7, 0.0)):
+    for (a, b), lev in zip(zip(edges[:-1], edges[1:], strict=True), (0.0, 0.7, 0.0), strict=True):
         sel = np.unique(t[(t >= a) & (t <= b)])
-        sol = solve_ivp(lambda _t, x: (1 - lev) * (1 - x) / p.tau_up_h - x / p.tau_down_h, (a, b), [y],
+        sol = solve_ivp(lambda _t, x, lev=lev: (1 - lev) * (1 - x) / p.tau_up_h - x / p.tau_down_h, (a, b), [y],
                         t_eval=sel, rtol=1e-10, atol=1e-12)
         got_t.extend(sel)
         got_s.extend(sol.y[0])
@@ -557,7 +557,7 @@ X = np.linspace(0.0, 10.0, 401)
 @given(s=st.floats(0.0, 1.0), b=st.floats(0.0, 1.0))
 def test_rating_bounded_and_monotone_in_stimulus(s, b):
     """Pain ratings lie in [0, 10), are 0 up to the pain threshold and rise strictly above it."""
-    r = spinal.stimulus_response(X, s, b)
+    r = spinal.pain_rating(X, s, b)
     assert np.all((r >= 0) & (r < 10))
     thr = spinal.pain_threshold(s, b)
     assert np.all(r[X <= thr] == 0)
@@ -570,7 +570,7 @@ def test_sensitisation_shifts_the_curve_left(s1, s2, b):
     """More sensitisation: a lower pain threshold and at least as much pain at every intensity."""
     lo, hi = sorted((s1, s2))
     assert spinal.pain_threshold(hi, b) <= spinal.pain_threshold(lo, b)
-    assert np.all(spinal.stimulus_response(X, hi, b) >= spinal.stimulus_response(X, lo, b) - 1e-12)
+    assert np.all(spinal.pain_rating(X, hi, b) >= spinal.pain_rating(X, lo, b) - 1e-12)
 
 
 @FAST
@@ -578,15 +578,15 @@ def test_sensitisation_shifts_the_curve_left(s1, s2, b):
 def test_block_pulls_the_sensitised_curve_back_but_not_below_normal(s, b1, b2):
     """More NMDA block: no more pain anywhere, and never less than the normal (unsensitised) curve."""
     lo, hi = sorted((b1, b2))
-    more = spinal.stimulus_response(X, s, hi)
-    assert np.all(more <= spinal.stimulus_response(X, s, lo) + 1e-12)
-    assert np.all(more >= spinal.stimulus_response(X, 0.0) - 1e-12)
+    more = spinal.pain_rating(X, s, hi)
+    assert np.all(more <= spinal.pain_rating(X, s, lo) + 1e-12)
+    assert np.all(more >= spinal.pain_rating(X, 0.0) - 1e-12)
 
 
 def test_block_leaves_the_normal_curve_alone():
     """Ilkjaer 1996: ketamine did not change brief heat pain in normal skin: with S = 0 block changes nothing."""
     for b in (0.3, 0.9, 1.0):
-        np.testing.assert_array_equal(spinal.stimulus_response(X, 0.0, b), spinal.stimulus_response(X, 0.0))
+        np.testing.assert_array_equal(spinal.pain_rating(X, 0.0, b), spinal.pain_rating(X, 0.0))
 
 
 def test_allodynia_and_hyperalgesia_closed_forms():
@@ -598,14 +598,14 @@ def test_allodynia_and_hyperalgesia_closed_forms():
     assert spinal.transmission_gain(0.75) == pytest.approx(g)
     assert spinal.pain_threshold(0.75) == pytest.approx(4.0 / g)
     assert spinal.pain_threshold(0.75) < spinal.TOUCH_STIMULUS < spinal.PAIN_THRESHOLD
-    assert spinal.stimulus_response(spinal.TOUCH_STIMULUS, 0.0) == 0.0
-    assert spinal.stimulus_response(spinal.TOUCH_STIMULUS, 0.75) > 1.0
-    assert spinal.stimulus_response(spinal.PAINFUL_STIMULUS, 0.75) > 2 * spinal.stimulus_response(
+    assert spinal.pain_rating(spinal.TOUCH_STIMULUS, 0.0) == 0.0
+    assert spinal.pain_rating(spinal.TOUCH_STIMULUS, 0.75) > 1.0
+    assert spinal.pain_rating(spinal.PAINFUL_STIMULUS, 0.75) > 2 * spinal.pain_rating(
         spinal.PAINFUL_STIMULUS, 0.0)
     for s in (0.0, 0.75):
         thr, gain = spinal.pain_threshold(s), spinal.transmission_gain(s)
         h = 1e-7
-        slope = spinal.stimulus_response(thr + h, s) / h
+        slope = spinal.pain_rating(thr + h, s) / h
         assert slope == pytest.approx(10 * gain / p.scale, rel=1e-5)
 
 
@@ -613,7 +613,7 @@ def test_sensitisation_feeds_the_curve():
     """The layers compose: S from the course (arrays) gives ratings over time in one vectorised call."""
     t, block = spinal.pulse_schedule(24 * 28, 24 * 5, 100.0, 0.7, n=200)
     s = spinal.sensitisation_course(t, 1.0, block, s0=spinal.sensitisation_steady_state(1.0))
-    touch = spinal.stimulus_response(spinal.TOUCH_STIMULUS, s, block)
+    touch = spinal.pain_rating(spinal.TOUCH_STIMULUS, s, block)
     assert touch.shape == t.shape
     assert touch[0] > 1.0 and touch[(block > 0)].max() == 0.0
 
@@ -628,7 +628,8 @@ def test_windup_panel_describes_numbers_and_spares_first_response():
     p = P.windup_train("guirimand_2000_ketamine")
     r = p.result.train
     assert f"{r.fold:.1f}-fold" in p.description and "lowers the first response" in p.description
-    heights = [a.get_height() + n.get_height() for a, n in zip(p.bars["ampa"].patches, p.bars["nmda"].patches)]
+    bars = zip(p.bars["ampa"].patches, p.bars["nmda"].patches, strict=True)
+    heights = [a.get_height() + n.get_height() for a, n in bars]
     np.testing.assert_allclose(heights[:15], r.response)
     assert heights[15:] == [0.0] * 5
 
@@ -659,3 +660,26 @@ def test_stimulus_response_panel_names_allodynia_and_hyperalgesia():
 
     d = P.stimulus_response().description
     assert "allodynia" in d and "hyperalgesia" in d and "1.6" in d
+
+
+@pytest.mark.parametrize("name", ["windup_train", "stimulus_response", "sensitisation_course"])
+def test_panel_draw_and_describe_read_only_the_result(name, monkeypatch):
+    """Each panel's ``compute`` returns a frozen result; ``draw`` and ``describe`` read only it. With every
+    function of the spinal model made to fail, drawing the result and describing it again gives the same text."""
+    import dataclasses
+    import inspect
+
+    from helpers.panels import spinal as P
+
+    p = P.PANELS[name]()
+    result, text = p.result, p.description
+    assert dataclasses.is_dataclass(result) and result.__dataclass_params__.frozen
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("draw/describe called the model")
+
+    for attr in spinal.__all__:
+        if inspect.isfunction(getattr(spinal, attr)):
+            monkeypatch.setattr(spinal, attr, fail)
+    p.draw(result)
+    assert p.describe(result) == text

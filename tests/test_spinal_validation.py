@@ -56,15 +56,15 @@ CASES = [
     ("pulse of negative length", lambda: spinal.pulse_schedule(100.0, 10.0, -1.0, 0.5), "duration_h"),
     ("pulse level above 1", lambda: spinal.pulse_schedule(100.0, 10.0, 5.0, 1.5), "level"),
     # stimulus–response
-    ("stimulus above the scale", lambda: spinal.stimulus_response(11.0, 0.5), "stimulus"),
-    ("stimulus negative", lambda: spinal.stimulus_response([-1.0, 2.0], 0.5), "stimulus"),
-    ("sensitisation above 1", lambda: spinal.stimulus_response(5.0, 1.5), "sensitisation"),
+    ("stimulus above the scale", lambda: spinal.pain_rating(11.0, 0.5), "stimulus"),
+    ("stimulus negative", lambda: spinal.pain_rating([-1.0, 2.0], 0.5), "stimulus"),
+    ("sensitisation above 1", lambda: spinal.pain_rating(5.0, 1.5), "sensitisation"),
     ("sensitisation NaN", lambda: spinal.pain_threshold(NAN), "sensitisation"),
-    ("response block negative", lambda: spinal.stimulus_response(5.0, 0.5, -0.1), "block_fraction"),
+    ("response block negative", lambda: spinal.pain_rating(5.0, 0.5, -0.1), "block_fraction"),
     ("gain block above 1", lambda: spinal.transmission_gain(0.5, 2.0), "block_fraction"),
     ("zero scale", lambda: spinal.StimulusResponseParams(scale=0.0), "scale"),
     ("zero threshold", lambda: spinal.StimulusResponseParams(threshold=0.0), "threshold"),
-    ("response with foreign params", lambda: spinal.stimulus_response(5.0, params=1), "params"),
+    ("response with foreign params", lambda: spinal.pain_rating(5.0, params=1), "params"),
 ]
 
 

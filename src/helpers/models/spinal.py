@@ -12,7 +12,7 @@ Three pieces, each a pure function of its inputs (facts sheet §3, addendum §8)
   Responses are **normalised: the first response of the undrugged neuron = 1**.
 * :func:`sensitisation_course` / :func:`sensitisation_steady_state` — a slow state S in [0, 1] (hours to
   weeks), dS/dt = drive·(1 − block)·(1 − S)/τ_up − S/τ_down, with drive and block as time series.
-* :func:`stimulus_response` — pain rating 0–10 against stimulus intensity 0–10: sensitisation multiplies the
+* :func:`pain_rating` — pain rating 0–10 against stimulus intensity 0–10: sensitisation multiplies the
   transmission gain, so the curve shifts left (allodynia: the pain threshold falls into the innocuous range)
   and gets steeper (hyperalgesia); NMDA block turns the sensitised gain back down and leaves the normal
   curve alone. That last part matches the *low* doses of Ilkjaer 1996 only (brief heat pain in normal skin
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate as v
+from ..vocab import EVIDENCE_LABELS
 from .receptor import mg_unblocked_fraction
 
 __all__ = [
@@ -55,7 +56,7 @@ __all__ = [
     "rating",
     "GAIN_MAX",
     "pain_threshold",
-    "stimulus_response",
+    "pain_rating",
     "PAIN_THRESHOLD",
     "TOUCH_STIMULUS",
     "PAINFUL_STIMULUS",
@@ -99,20 +100,38 @@ N_STIMULI_MAX = 200
 class WindupParams:
     """Parameters of the wind-up model (one wide-dynamic-range neuron, one C-fibre train).
 
-    * ``v_rest_mv`` — membrane potential before the train, −70 mV: *assumed* (a typical value).
-    * ``v_ceiling_mv`` — the slow depolarisation cannot carry V past the NMDA reversal potential, ≈ 0 mV:
-      *cited* (facts sheet §2 [V]).
-    * ``mg_mm`` — extracellular Mg2+, 1 mM: *cited* (the value most models use; facts sheet §2 [V]).
-    * ``tau_s`` — decay time constant of the slow depolarisation between stimuli, 4 s: *assumed*, tuned so
-      wind-up is absent at 0.1 Hz and clear at >= 0.33 Hz (Vierck 1997 [V]; Staud 2007 [V]).
-    * ``slow_epsp_mv`` — slow depolarisation left by the first stimulus at rest, 15 mV: *assumed*, tuned
-      with ``tau_s``.
-    * ``nmda_share`` — share of the first (undrugged) response carried by NMDA receptors, 0.25: *assumed*.
-      It sets how much ketamine lowers the first response (0.25 × block) and, with the ceiling, the largest
-      possible fold (about 5x).
-
-    With these: fold over 16 stimuli 1.02 at 0.1 Hz, 1.09 at 0.17 Hz, 1.7 at 0.33 Hz, 2.7 at 0.5 Hz,
+    With the defaults: fold over 16 stimuli 1.02 at 0.1 Hz, 1.09 at 0.17 Hz, 1.7 at 0.33 Hz, 2.7 at 0.5 Hz,
     3.9 at 1 Hz, 4.6 at 2 Hz.
+
+    Parameters
+    ----------
+    v_rest_mv : float
+        Membrane potential before the train, −70 mV: *assumed* (a typical value).
+    v_ceiling_mv : float
+        The slow depolarisation cannot carry V past the NMDA reversal potential, ≈ 0 mV: *cited* (facts
+        sheet §2 [V]).
+    mg_mm : float
+        Extracellular Mg2+, 1 mM: *cited* (the value most models use; facts sheet §2 [V]).
+    tau_s : float
+        Decay time constant of the slow depolarisation between stimuli, 4 s: *assumed*, tuned so wind-up is
+        absent at 0.1 Hz and clear at >= 0.33 Hz (Vierck 1997 [V]; Staud 2007 [V]).
+    slow_epsp_mv : float
+        Slow depolarisation left by the first stimulus at rest, 15 mV: *assumed*, tuned with ``tau_s``.
+    nmda_share : float
+        Share of the first (undrugged) response carried by NMDA receptors, 0.25: *assumed*. It sets how much
+        ketamine lowers the first response (0.25 × block) and, with the ceiling, the largest possible fold
+        (about 5x).
+    source : str
+        Where the numbers come from.
+    evidence : {"cited", "assumed", "illustrative"}
+        Evidence label of the set as a whole.
+
+    References
+    ----------
+    .. [1] ``jahr_stevens_1990``: Jahr & Stevens 1990 (Mg2+ block) [V].
+    .. [2] ``vierck_1997``: Vierck et al. 1997 (temporal summation from 0.33 Hz) [V].
+    .. [3] ``staud_2007``: Staud et al. 2007 (no summation at 0.17 Hz) [V].
+    .. [4] ``britton_1996``: Britton, Chaplain & Skevington 1996 (positive-feedback structure).
     """
 
     v_rest_mv: float = -70.0
@@ -135,7 +154,7 @@ class WindupParams:
         v.in_range(self.slow_epsp_mv, "slow_epsp_mv", 0.0, self.v_ceiling_mv - self.v_rest_mv,
                    high_open=True)
         v.in_range(self.nmda_share, "nmda_share", 0.0, 1.0, high_open=True)
-        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
+        v.choice(self.evidence, "evidence", EVIDENCE_LABELS)
 
     @property
     def span_mv(self) -> float:
@@ -168,7 +187,33 @@ WINDUP = WindupParams()
 
 @dataclass(frozen=True)
 class WindupTrain:
-    """A simulated train. Responses are normalised (first undrugged response = 1)."""
+    """A simulated train. Responses are normalised (first undrugged response = 1).
+
+    Parameters
+    ----------
+    frequency_hz : float
+        Stimulation frequency (Hz).
+    block_fraction : float
+        Fraction of NMDA channels blocked by ketamine (0-1).
+    stimulus : numpy.ndarray
+        Stimulus numbers 1 .. n.
+    t_s : numpy.ndarray
+        Time of each stimulus (s), the first at 0.
+    v_mv : numpy.ndarray
+        Membrane potential just before each stimulus (mV).
+    mg_unblocked : numpy.ndarray
+        Fraction of NMDA channels free of Mg2+ at each stimulus, B(V).
+    ampa : numpy.ndarray
+        Non-NMDA part of each response.
+    nmda : numpy.ndarray
+        NMDA part of each response.
+    response : numpy.ndarray
+        ``ampa + nmda``.
+    depol_after_mv : numpy.ndarray
+        Slow depolarisation just after each stimulus (mV above rest).
+    params : WindupParams
+        The parameters used.
+    """
 
     frequency_hz: float
     block_fraction: float
@@ -184,10 +229,12 @@ class WindupTrain:
 
     @property
     def first(self) -> float:
+        """Response to the first stimulus."""
         return float(self.response[0])
 
     @property
     def last(self) -> float:
+        """Response to the last stimulus."""
         return float(self.response[-1])
 
     @property
@@ -232,11 +279,29 @@ def _iterate(f_hz: np.ndarray, n: int, block: float, p: WindupParams):
 
 
 def windup_train(frequency_hz, n_stimuli, block_fraction=0.0, params: WindupParams = WINDUP) -> WindupTrain:
-    """Simulate one train of ``n_stimuli`` C-fibre stimuli at ``frequency_hz`` (Hz) with NMDA block.
+    """Simulate one train of C-fibre stimuli with NMDA block.
 
-    ``block_fraction`` in [0, 1] is the fraction of NMDA channels blocked by ketamine (use the receptor layer
-    to get it from a concentration). Returns a :class:`WindupTrain`; responses are normalised so that the
-    first response without drug is 1.
+    Parameters
+    ----------
+    frequency_hz : float
+        Stimulation frequency (Hz), in [0.01, 20].
+    n_stimuli : int
+        Number of stimuli, 1 to 200.
+    block_fraction : float
+        Fraction of NMDA channels blocked by ketamine, in [0, 1] (the receptor layer gives it from a
+        concentration).
+    params : WindupParams
+        Model parameters.
+
+    Returns
+    -------
+    WindupTrain
+        The train; responses are normalised so that the first response without drug is 1.
+
+    References
+    ----------
+    .. [1] ``jahr_stevens_1990``: Jahr & Stevens 1990 (Mg2+ block) [V].
+    .. [2] ``vierck_1997``: Vierck et al. 1997 (frequency threshold of temporal summation) [V].
     """
     f, n, b = _check_windup(frequency_hz, n_stimuli, block_fraction, params)
     if f.ndim != 0:
@@ -251,16 +316,47 @@ def windup_train(frequency_hz, n_stimuli, block_fraction=0.0, params: WindupPara
 
 
 def windup(frequency_hz, n_stimuli, block_fraction=0.0, params: WindupParams = WINDUP) -> np.ndarray:
-    """Response to each stimulus of a train (array of length ``n_stimuli``).
+    """Response to each stimulus of a train.
 
-    Normalised response: the first response of the undrugged neuron is 1 (think "spikes per stimulus
-    relative to the first"). ``frequency_hz`` in [0.01, 20] Hz; ``block_fraction`` in [0, 1].
+    Parameters
+    ----------
+    frequency_hz : float
+        Stimulation frequency (Hz), in [0.01, 20].
+    n_stimuli : int
+        Number of stimuli, 1 to 200.
+    block_fraction : float
+        Fraction of NMDA channels blocked, in [0, 1].
+    params : WindupParams
+        Model parameters.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n_stimuli`` responses, normalised so that the first response of the undrugged neuron is 1 (think
+        "spikes per stimulus relative to the first").
     """
     return windup_train(frequency_hz, n_stimuli, block_fraction, params).response
 
 
 def windup_fold(frequency_hz, n_stimuli, block_fraction=0.0, params: WindupParams = WINDUP):
-    """Last / first response of a train, vectorised over ``frequency_hz`` (scalar in, float out)."""
+    """Wind-up fold: last / first response of a train, vectorised over frequency.
+
+    Parameters
+    ----------
+    frequency_hz : float or array_like
+        Stimulation frequencies (Hz), in [0.01, 20], at most 1-D.
+    n_stimuli : int
+        Number of stimuli, 1 to 200.
+    block_fraction : float
+        Fraction of NMDA channels blocked, in [0, 1].
+    params : WindupParams
+        Model parameters.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The fold (a float for a scalar frequency).
+    """
     f, n, b = _check_windup(frequency_hz, n_stimuli, block_fraction, params)
     b_seq, _d, _a = _iterate(f, n, b, params)
     ampa = 1.0 - params.nmda_share
@@ -271,7 +367,18 @@ def windup_fold(frequency_hz, n_stimuli, block_fraction=0.0, params: WindupParam
 
 
 def windup_label(fold) -> str:
-    """"none" (fold < 1.1), "slight" (< 1.5) or "clear" wind-up — thresholds are our choice."""
+    """Name a wind-up fold: "none" (< 1.1), "slight" (< 1.5) or "clear" (thresholds are our choice).
+
+    Parameters
+    ----------
+    fold : float
+        Last / first response (> 0).
+
+    Returns
+    -------
+    str
+        "none", "slight" or "clear".
+    """
     x = v.positive(fold, "fold")
     if x < NO_WINDUP_BELOW:
         return "none"
@@ -279,10 +386,21 @@ def windup_label(fold) -> str:
 
 
 def depolarisation_mv(train: WindupTrain, t_s) -> np.ndarray:
-    """Slow depolarisation above rest (mV) at times ``t_s`` (s) during and after ``train``.
+    """Slow depolarisation above rest (mV) during and after a train.
 
     Just before stimulus k it equals ``v_mv[k] − v_rest``; between stimuli it decays as exp(−Δt/τ).
-    At a stimulus time the value *after* the stimulus is returned.
+
+    Parameters
+    ----------
+    train : WindupTrain
+        The simulated train.
+    t_s : float or array_like
+        Times (s, >= 0) since the first stimulus.
+
+    Returns
+    -------
+    numpy.ndarray
+        Depolarisation (mV) at each time; at a stimulus time, the value just after it.
     """
     if not isinstance(train, WindupTrain):
         raise ValueError(f"train must be a WindupTrain, got {train!r}")
@@ -296,7 +414,18 @@ def depolarisation_mv(train: WindupTrain, t_s) -> np.ndarray:
 
 
 def max_response(params: WindupParams = WINDUP) -> float:
-    """Largest response the model can give (membrane held at the ceiling, no drug): an axis limit."""
+    """Largest response the model can give (membrane held at the ceiling, no drug): an axis limit.
+
+    Parameters
+    ----------
+    params : WindupParams
+        Model parameters.
+
+    Returns
+    -------
+    float
+        The response, in units of the first undrugged response.
+    """
     if not isinstance(params, WindupParams):
         raise ValueError(f"params must be a WindupParams, got {params!r}")
     b_top = mg_unblocked_fraction(params.v_ceiling_mv, params.mg_mm)
@@ -315,13 +444,24 @@ DRIVE_MAX = 100.0
 class SensitisationParams:
     """Slow sensitisation state S in [0, 1] (all numbers *illustrative*).
 
-    dS/dt = drive·(1 − block)·(1 − S)/τ_up − S/τ_down, t in hours.
+    dS/dt = drive·(1 − block)·(1 − S)/τ_up − S/τ_down, t in hours. With the defaults, ongoing drive 1 settles
+    at S ≈ 0.78 with a time constant of about 1.5 days; full block lets S fall with a time constant of a week.
 
-    * ``tau_up_h`` — build-up time constant at drive 1 and no block, 48 h (sensitisation builds over days).
-    * ``tau_down_h`` — decay time constant without NMDA drive, 168 h (one week).
+    Parameters
+    ----------
+    tau_up_h : float
+        Build-up time constant at drive 1 and no block, 48 h (sensitisation builds over days).
+    tau_down_h : float
+        Decay time constant without NMDA drive, 168 h (one week).
+    source : str
+        Where the structure comes from.
+    evidence : {"cited", "assumed", "illustrative"}
+        Evidence label.
 
-    With these, ongoing drive 1 settles at S ≈ 0.78 with a time constant of about 1.5 days; full block lets
-    S fall with a time constant of a week.
+    References
+    ----------
+    .. [1] ``woolf_2011``: Woolf 2011, central sensitisation (structure only).
+    .. [2] ``mendell_2022``: Mendell 2022, the path to wind-up and central sensitisation.
     """
 
     tau_up_h: float = 48.0
@@ -333,7 +473,7 @@ class SensitisationParams:
     def __post_init__(self):
         v.in_range(self.tau_up_h, "tau_up_h", 1e-3, 1e5)
         v.in_range(self.tau_down_h, "tau_down_h", 1e-3, 1e5)
-        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
+        v.choice(self.evidence, "evidence", EVIDENCE_LABELS)
 
 
 SENSITISATION = SensitisationParams()
@@ -350,12 +490,29 @@ def _series(values, name, n, low, high):
 
 def sensitisation_course(t_h, drive=1.0, block_fraction=0.0, s0=0.0,
                          params: SensitisationParams = SENSITISATION) -> np.ndarray:
-    """Sensitisation S(t) at the times ``t_h`` (h; 1-D, non-decreasing), starting from ``s0`` at ``t_h[0]``.
+    """Sensitisation S(t) under ongoing drive and NMDA block.
 
-    ``drive`` (>= 0, 1 = reference ongoing nociceptive input) and ``block_fraction`` (NMDA block in [0, 1])
-    are numbers or arrays of the same length as ``t_h`` (e.g. a block time series from the PK and receptor
-    layers). Between samples they are taken as linear; each interval is solved exactly for the mean input
-    over the interval (second-order accurate; exact for constant inputs). Returns S in [0, 1].
+    Between samples the inputs are taken as linear; each interval is solved exactly for the mean input over
+    the interval (second-order accurate; exact for constant inputs).
+
+    Parameters
+    ----------
+    t_h : array_like
+        Times (h), 1-D, non-decreasing.
+    drive : float or array_like
+        Ongoing nociceptive input (>= 0, 1 = reference), a number or an array as long as ``t_h``.
+    block_fraction : float or array_like
+        NMDA block in [0, 1], a number or an array as long as ``t_h`` (e.g. a block time series from the PK
+        and receptor layers).
+    s0 : float
+        S at ``t_h[0]``, in [0, 1].
+    params : SensitisationParams
+        Time constants (illustrative).
+
+    Returns
+    -------
+    numpy.ndarray
+        S in [0, 1] at each time.
     """
     t = v.time_array(t_h, "t_h")
     n = t.size
@@ -372,7 +529,7 @@ def sensitisation_course(t_h, drive=1.0, block_fraction=0.0, s0=0.0,
     out = np.empty(n)
     out[0] = s
     # A linear recurrence with varying coefficients: a plain loop over floats is ~1 ms for 2,000 points.
-    for i, (k, tg) in enumerate(zip(keep.tolist(), target.tolist()), start=1):
+    for i, (k, tg) in enumerate(zip(keep.tolist(), target.tolist(), strict=True), start=1):
         s = tg + (s - tg) * k
         out[i] = s
     return out
@@ -381,9 +538,24 @@ def sensitisation_course(t_h, drive=1.0, block_fraction=0.0, s0=0.0,
 def pulse_schedule(t_end_h, start_h, duration_h, level, n=2000):
     """Times (h) and a rectangular input (e.g. NMDA block during an infusion) for :func:`sensitisation_course`.
 
-    ``n`` evenly spaced times on [0, t_end_h] plus the start and stop times, each twice, so the step is
-    exact under the linear-between-samples rule. Returns ``(t_h, values)``; ``level`` between start and stop,
-    0 elsewhere.
+    Parameters
+    ----------
+    t_end_h : float
+        End of the time grid (h, > 0).
+    start_h : float
+        Start of the pulse (h), in [0, t_end_h].
+    duration_h : float
+        Length of the pulse (h, >= 0); cut at ``t_end_h``.
+    level : float
+        Input during the pulse, in [0, 1].
+    n : int
+        Evenly spaced times on [0, t_end_h], 2 to 100,000.
+
+    Returns
+    -------
+    t_h, values : numpy.ndarray
+        The grid plus the start and stop times, each twice (so the step is exact under the
+        linear-between-samples rule), and ``level`` between start and stop, 0 elsewhere.
     """
     t_end = v.positive(t_end_h, "t_end_h")
     start = v.in_range(start_h, "start_h", 0.0, t_end)
@@ -402,12 +574,23 @@ def pulse_schedule(t_end_h, start_h, duration_h, level, n=2000):
 
 
 def recovery_half_time_h(drive=1.0, params: SensitisationParams = SENSITISATION):
-    """Time (h) for S to regain half of any drop once the NMDA block has ended, at constant ``drive``.
+    """Time (h) for S to regain half of any drop once the NMDA block has ended, at constant drive.
 
     With no block, dS/dt = drive·(1 − S)/τ_up − S/τ_down is linear in S, so S returns to S* exponentially at
     rate r = drive/τ_up + 1/τ_down: t½ = ln 2 / r, the same whatever the depth of the drop (so whatever the
-    length of the infusion that caused it). ``drive`` in [0, 100]; arrays broadcast. Illustrative, as the
-    time constants are (about 1.1 days at drive 1).
+    length of the infusion that caused it).
+
+    Parameters
+    ----------
+    drive : float or array_like
+        Ongoing nociceptive input, in [0, 100].
+    params : SensitisationParams
+        Time constants (illustrative).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The half-time (h); illustrative, as the time constants are (about 1.1 days at drive 1).
     """
     d = v.array(drive, "drive", low=0.0, high=DRIVE_MAX)
     if not isinstance(params, SensitisationParams):
@@ -417,8 +600,22 @@ def recovery_half_time_h(drive=1.0, params: SensitisationParams = SENSITISATION)
 
 
 def sensitisation_steady_state(drive=1.0, block_fraction=0.0, params: SensitisationParams = SENSITISATION):
-    """Long-time S for constant ``drive`` and ``block_fraction`` (arrays broadcast):
-    S* = k / (1 + k) with k = drive·(1 − block)·τ_down/τ_up."""
+    """Long-time S for constant drive and block: S* = k / (1 + k) with k = drive·(1 − block)·τ_down/τ_up.
+
+    Parameters
+    ----------
+    drive : float or array_like
+        Ongoing nociceptive input, in [0, 100].
+    block_fraction : float or array_like
+        NMDA block, in [0, 1]; broadcasts with ``drive``.
+    params : SensitisationParams
+        Time constants (illustrative).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        S* in [0, 1).
+    """
     d = v.array(drive, "drive", low=0.0, high=DRIVE_MAX)
     b = v.array(block_fraction, "block_fraction", low=0.0, high=1.0)
     if not isinstance(params, SensitisationParams):
@@ -446,9 +643,22 @@ class StimulusResponseParams:
 
     rating = 10·(1 − exp(−max(0, G·x − threshold)/scale)), G = 1 + gain_max·S·(1 − block).
 
-    * ``threshold`` — normal pain threshold on the 0–10 stimulus scale (4).
-    * ``scale`` — how fast the rating climbs above threshold (3.7 gives 8/10 at the top of the normal curve).
-    * ``gain_max`` — extra transmission gain at full sensitisation (2: gain 3x at S = 1).
+    Parameters
+    ----------
+    threshold : float
+        Normal pain threshold on the 0–10 stimulus scale (4).
+    scale : float
+        How fast the rating climbs above threshold (3.7 gives 8/10 at the top of the normal curve).
+    gain_max : float
+        Extra transmission gain at full sensitisation (2: gain 3x at S = 1).
+    source : str
+        Where the shape comes from.
+    evidence : {"cited", "assumed", "illustrative"}
+        Evidence label.
+
+    References
+    ----------
+    .. [1] ``woolf_2011``: Woolf 2011, central sensitisation (the shift and steepening, structure only).
     """
 
     threshold: float = PAIN_THRESHOLD
@@ -462,7 +672,7 @@ class StimulusResponseParams:
         v.in_range(self.threshold, "threshold", 0.0, 10.0, low_open=True)
         v.in_range(self.scale, "scale", 0.01, 100.0)
         v.in_range(self.gain_max, "gain_max", 0.0, 100.0)
-        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
+        v.choice(self.evidence, "evidence", EVIDENCE_LABELS)
 
 
 STIMULUS_RESPONSE = StimulusResponseParams()
@@ -475,13 +685,33 @@ def _check_sr_params(params):
 
 
 def transmission_gain(sensitisation, block_fraction=0.0, params: StimulusResponseParams = STIMULUS_RESPONSE):
-    """Gain of pain transmission G = 1 + gain_max·S·(1 − block) (>= 1; arrays broadcast).
+    """Gain of pain transmission in the dorsal horn, G = 1 + gain_max·S·(1 − block).
 
     The NMDA-dependent amplification is what sensitisation adds and what block removes; normal transmission
     (S = 0) is untouched by block here. That follows Ilkjaer 1996 at its low doses (0.15–0.30 mg/kg bolus,
     then 0.15–0.30 mg/kg/h: brief heat pain in normal skin unchanged) and is not true at higher plasma
     levels, which relieve acute experimental pain (Simons 2022: C50 1.2–1.7 nmol/mL ≈ 285–404 ng/mL;
     Sigtermans 2009: heat-pain analgesia). Those acute effects are outside this layer.
+
+    Parameters
+    ----------
+    sensitisation : float or array_like
+        Sensitisation S, in [0, 1].
+    block_fraction : float or array_like
+        NMDA block, in [0, 1]; broadcasts with ``sensitisation``.
+    params : StimulusResponseParams
+        Curve shape (illustrative).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        G >= 1.
+
+    References
+    ----------
+    .. [1] ``ilkjaer_1996``: Ilkjaer et al. 1996 (low-dose ketamine spares brief heat pain in normal skin) [V].
+    .. [2] ``simons_2022_pd``: Simons et al. 2022, part 2 (acute analgesia at higher levels) [V].
+    .. [3] ``sigtermans_2009_anesthesiology``: Sigtermans et al. 2009 (heat-pain analgesia) [V].
     """
     s = v.array(sensitisation, "sensitisation", low=0.0, high=1.0)
     b = v.array(block_fraction, "block_fraction", low=0.0, high=1.0)
@@ -491,7 +721,22 @@ def transmission_gain(sensitisation, block_fraction=0.0, params: StimulusRespons
 
 
 def pain_threshold(sensitisation=0.0, block_fraction=0.0, params: StimulusResponseParams = STIMULUS_RESPONSE):
-    """Stimulus intensity (0–10 scale) at which pain starts: threshold / G."""
+    """Stimulus intensity (0–10 scale) at which pain starts: threshold / G.
+
+    Parameters
+    ----------
+    sensitisation : float or array_like
+        Sensitisation S, in [0, 1].
+    block_fraction : float or array_like
+        NMDA block, in [0, 1].
+    params : StimulusResponseParams
+        Curve shape (illustrative).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The threshold on the 0–10 stimulus scale.
+    """
     g = transmission_gain(sensitisation, block_fraction, params)
     return params.threshold / g
 
@@ -501,12 +746,25 @@ GAIN_MAX = 100.0
 
 
 def rating(stimulus, gain=1.0, params: StimulusResponseParams = STIMULUS_RESPONSE):
-    """Pain rating (0–10) for stimulus intensities ``stimulus`` (0–10 scale) passed through a total ``gain``.
+    """Pain rating (0–10) of a stimulus passed through a total dorsal-horn gain.
 
-    rating = 10·(1 − exp(−max(0, G·x − threshold)/scale)). ``gain`` (>= 0) is whatever multiplies transmission
-    in the dorsal horn: the spinal gain of :func:`transmission_gain` (sensitisation, NMDA block) times the
-    descending gain of :mod:`helpers.models.descending` (inhibition, facilitation); :mod:`helpers.models.pathway`
-    composes them. Arrays broadcast. Shape numbers illustrative.
+    rating = 10·(1 − exp(−max(0, G·x − threshold)/scale)).
+
+    Parameters
+    ----------
+    stimulus : float or array_like
+        Stimulus intensity x on the 0–10 scale.
+    gain : float or array_like
+        Total gain G, in [0, GAIN_MAX]: the spinal gain of :func:`transmission_gain` (sensitisation, NMDA
+        block) times the descending gain of :mod:`helpers.models.descending` (inhibition, facilitation);
+        :mod:`helpers.models.pathway` composes them. Broadcasts with ``stimulus``.
+    params : StimulusResponseParams
+        Curve shape (illustrative).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Pain rating, 0–10.
     """
     x = v.array(stimulus, "stimulus", low=0.0, high=10.0)
     g = v.array(gain, "gain", low=0.0, high=GAIN_MAX)
@@ -516,13 +774,28 @@ def rating(stimulus, gain=1.0, params: StimulusResponseParams = STIMULUS_RESPONS
     return float(out) if out.ndim == 0 else out
 
 
-def stimulus_response(stimulus, sensitisation=0.0, block_fraction=0.0,
-                      params: StimulusResponseParams = STIMULUS_RESPONSE):
-    """Pain rating (0–10) for stimulus intensities ``stimulus`` (0–10 scale; innocuous below 4).
+def pain_rating(stimulus, sensitisation=0.0, block_fraction=0.0,
+                params: StimulusResponseParams = STIMULUS_RESPONSE):
+    """Pain rating (0–10) of a stimulus at a sensitisation and an NMDA block: the spinal stimulus–response curve.
 
-    ``sensitisation`` S in [0, 1] (from :func:`sensitisation_course`) raises the gain: the curve moves left
-    (allodynia) and gets steeper (hyperalgesia). ``block_fraction`` turns the sensitised gain back down.
-    Arrays broadcast. All shape numbers are illustrative. Equals :func:`rating` at the spinal gain.
+    Sensitisation raises the gain, so the curve moves left (allodynia) and gets steeper (hyperalgesia); block
+    turns the sensitised gain back down. Equals :func:`rating` at the gain of :func:`transmission_gain`.
+
+    Parameters
+    ----------
+    stimulus : float or array_like
+        Stimulus intensity on the 0–10 scale (innocuous below 4).
+    sensitisation : float or array_like
+        Sensitisation S, in [0, 1] (e.g. from :func:`sensitisation_course`).
+    block_fraction : float or array_like
+        NMDA block, in [0, 1]. All three broadcast.
+    params : StimulusResponseParams
+        Curve shape (illustrative).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Pain rating, 0–10 (illustrative shape).
     """
     x = v.array(stimulus, "stimulus", low=0.0, high=10.0)
     return rating(x, transmission_gain(sensitisation, block_fraction, params), params)
