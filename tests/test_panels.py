@@ -16,10 +16,10 @@ import xml.etree.ElementTree as ET
 import ipywidgets as W
 import numpy as np
 import pytest
+from conftest import figure_arrays
 from PIL import Image
 
 from helpers import evidence, panels
-from helpers.panels import figure_arrays
 
 ALL = panels.all_panels()
 
@@ -98,7 +98,7 @@ def test_random_settings_and_blit_matches_full_redraw(key):
     """Random settings in between: finite data, and the fast (blitted) picture equals a full redraw."""
     rng = random.Random(hash(key) % 10_000)
     panel = ALL[key]()
-    for i in range(12):
+    for _i in range(12):
         values = {n: _random_value(w, rng) for n, w in panel.controls.items() if rng.random() < 0.6}
         panel.set(**values)
         _check(panel, f"{key} random {values}")
@@ -138,18 +138,18 @@ def test_overlay_pasted_from_cache_matches_drawing_it(key):
             continue
         previous = None
         for _ in range(4):
-            before = panel.full_draws
+            before = panel.renderer.full_draws
             panel.set(**{name: _one_step(widget)})
-            if panel.full_draws != before:  # the axes changed: everything was drawn, the cache starts again
+            if panel.renderer.full_draws != before:  # the axes changed: everything was drawn, the cache starts again
                 previous = None
                 continue
             blits += 1
-            cached = {i: sprite for i, (_key, sprite) in panel._sprites.items()}
+            cached = panel.renderer.sprites
             assert cached, f"{key}: {name} step: the overlay was not pasted from a cached rendering"
             if previous is not None:
                 assert all(cached[i] is previous[i] for i in previous), f"{key}: {name}: overlay rendered again"
             previous = cached
-        if panel.full_draws == before:
+        if panel.renderer.full_draws == before:
             fast = _pixels(panel._image.value)
             full = _pixels(panel.render_png(full=True))
             assert np.abs(fast - full).max() <= 3, f"{key}: {name}: pasted overlay differs from drawing it"
@@ -285,24 +285,24 @@ def _check_svg(path, figure, description: str, stem: str, context: str) -> None:
 
 
 def _exportable(key: str):
-    """A fresh panel from ALL, or for ``pathway.<story>`` the static pathway schematic (it has no controls, so it
-    is not in ALL, but it exports through the same code and is the figure notebooks 00-03 open with)."""
-    if key.startswith("pathway."):
-        from helpers.panels.pathway import pathway_figure
+    """A fresh panel from ALL, or for ``schematic.<story>`` the static pain-pathway schematic (it has no controls,
+    so it is not in ALL, but it exports through the same code and is the figure notebooks 00-03 open with)."""
+    if key.startswith("schematic."):
+        from helpers.panels import schematic
 
-        return pathway_figure(key.split(".", 1)[1])
+        return schematic.overview(key.split(".", 1)[1])
     return ALL[key]()
 
 
-def _pathway_stories():
-    from helpers.plots.pathway import STORIES
+def _schematic_stories():
+    from helpers.panels.schematic import STORIES
 
-    return [f"pathway.{s}" for s in STORIES]
+    return [f"schematic.{s}" for s in STORIES]
 
 
-@pytest.mark.parametrize("key", sorted(ALL) + _pathway_stories())
+@pytest.mark.parametrize("key", sorted(ALL) + _schematic_stories())
 def test_export_writes_valid_slide_files(key, tmp_path):
-    """Every panel (and each pathway schematic) exports, as the Export button does, exactly a 1920x1080 PNG, an
+    """Every panel (and each pain-pathway schematic) exports, as the Export button does, exactly a 1920x1080 PNG, an
     SVG with live text, and a .alt.txt, each carrying the live description; the status line names the files and
     the folder. PDF is skipped here for speed (one panel checks it below)."""
     panel = _exportable(key)
@@ -415,15 +415,15 @@ def test_browser_snap_of_a_preset_is_not_a_move(key):
     checked = 0
     for pkey in table:
         panel.apply_preset(pkey)
-        before, updates = panel.values, len(panel.timings_ms)
-        for name, widget in panel.controls.items():
+        before, updates = panel.values, panel.update_count
+        for widget in panel.controls.values():
             if isinstance(widget, (W.FloatLogSlider, W.FloatSlider)):
                 snapped = _browser_snap(widget, widget.value)
                 if snapped != widget.value:
                     widget.value = snapped  # as the browser's echo arrives in the kernel
                     checked += 1
         assert panel.values == before, f"{key} preset {pkey}: a snap changed the model's values"
-        assert len(panel.timings_ms) == updates, f"{key} preset {pkey}: a snap re-ran the panel"
+        assert panel.update_count == updates, f"{key} preset {pkey}: a snap re-ran the panel"
         assert panel._preset.value == pkey, f"{key} preset {pkey}: a snap cleared the preset label"
     if key in ("pk.regimen_explorer", "receptor.use_dependence", "spinal.windup_train"):
         assert checked, f"{key}: presets known to be off the grid were not exercised"
@@ -431,18 +431,18 @@ def test_browser_snap_of_a_preset_is_not_a_move(key):
     if not sliders:
         pytest.skip(f"{key} has no float slider")
     name, widget = sliders[0]
-    updates = len(panel.timings_ms)
+    updates = panel.update_count
     n = round(_grid_index(widget, widget.value))
     n = n - 1 if n >= 1 else n + 1  # one arrow-key step, inward
     widget.value = (widget.base ** (widget.min + n * widget.step) if isinstance(widget, W.FloatLogSlider)
                     else widget.min + n * widget.step)
-    assert len(panel.timings_ms) == updates + 1, f"{key}: a one-step move of {name} did not update the panel"
+    assert panel.update_count == updates + 1, f"{key}: a one-step move of {name} did not update the panel"
     assert math.isclose(panel.values[name], widget.value), f"{key}: the model did not take the moved {name}"
     assert panel._preset.value == "", f"{key}: moving {name} kept a preset label that no longer applies"
 
 
 def test_log_slider_grid_passes_through_its_value_and_rejects_bad_input():
-    from helpers.panels._base import log_slider
+    from helpers.panels._widgets import log_slider
 
     s = log_slider(20.0, 1.0, 400.0, 0.02)
     assert abs(_grid_index(s, 20.0) - round(_grid_index(s, 20.0))) < 1e-9
@@ -456,7 +456,7 @@ def test_log_slider_grid_passes_through_its_value_and_rejects_bad_input():
 
 def test_png_encoder_round_trips_through_pillow_and_rejects_bad_arrays():
     """The panel's own PNG writer against Pillow's reader: the same pixels back, alpha dropped."""
-    from helpers.panels._base import png_rgb
+    from helpers.panels._render import png_rgb
 
     rng = np.random.default_rng(3)
     for shape in ((1, 1, 4), (7, 13, 4), (64, 33, 3)):
