@@ -97,8 +97,9 @@ def test_slow_biophase_numbers_in_04():
     r = pk.simulate(reg, t, model=values["model"], weight_kg=values["weight_kg"])
     at_stop = np.searchsorted(t, stop)
     assert r.effect_slow_ng_ml[at_stop] < 0.25 * r.plasma_ng_ml[at_stop]
-    t_peak, c_peak = pk.peak(reg, model=values["model"], which="effect_slow")
-    half_d = pk.time_to_fall_after_h(reg, t_peak, 0.5, model=values["model"], which="effect_slow") / 24
+    sol = pk.solve(reg, model=values["model"], weight_kg=values["weight_kg"])
+    t_peak, c_peak = sol.peak("effect_slow")
+    half_d = sol.time_to_fall_after(t_peak, 0.5, which="effect_slow") / 24
     since_stop_d = (t_peak - stop) / 24 + half_d
     text = _text("04_ketamine_pharmacokinetics.ipynb")
     _near(text, "Tick *Show slow biophase*", f"about {round(t_peak - stop)} hours after the stop")

@@ -4,101 +4,21 @@ Bad-input cases live in test_pk_validation.py.
 """
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+from _pk_reference import flatten, reference_solution, sampled_time_above, sampled_time_to_fall
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.integrate import solve_ivp
 
 from helpers import evidence, units
 from helpers.models import pk
 
 MODEL_KEYS = list(pk.MODELS)
 LN2 = math.log(2.0)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# An independent reference: the ODEs written out from the scaled parameters, integrated by LSODA
-# ----------------------------------------------------------------------------------------------------------
-
-def reference_solution(regimen, t, model, weight_kg=70.0, fast_min=6.1, slow_days=10.9):
-    """Concentrations from the ODE right-hand side written by hand (not from pk's matrix), solved with
-    scipy's LSODA (rtol 1e-10, atol 1e-13) piecewise between dosing boundaries, boluses applied as jumps."""
-    m = pk.MODELS[model] if isinstance(model, str) else model
-    p = pk.scaled_parameters(m, weight_kg)
-    routes = list(pk.EXTRAVASCULAR_ROUTES)
-    nd, npk, has_nk = len(routes), len(p.peripheral_v_l), p.has_norketamine
-    n = nd + 1 + npk + (2 if has_nk else 0) + 2
-    c, n1, e_f, e_s = nd, nd + 1 + npk, n - 2, n - 1
-    kf, ks = LN2 / (fast_min / 60.0), LN2 / (slow_days * 24.0)
-    f = [pk.ROUTES[r].bioavailability[m.drug] for r in routes]
-    ka = [pk.ROUTES[r].ka_per_h for r in routes]
-    ps = [pk.ROUTES[r].presystemic_to_norketamine for r in routes]
-    events = pk._flatten(regimen)
-
-    def target(route):
-        return c if route == "iv" else routes.index(route)
-
-    def input_rates(t0):
-        u = np.zeros(n)
-        for ev in events:
-            if isinstance(ev, pk.Infusion) and ev.start_h <= t0 < ev.end_h:
-                u[target(ev.route)] += ev.rate_mg_per_h
-        return u
-
-    def rhs(_t, y, u):
-        d = u.copy()
-        a1 = y[c]
-        for i in range(nd):
-            d[i] -= ka[i] * y[i]
-            d[c] += f[i] * ka[i] * y[i]
-            if has_nk:
-                d[n1] += (1.0 - f[i]) * ps[i] * p.norketamine_mass_ratio * ka[i] * y[i]
-        d[c] -= p.cl_l_per_h / p.v1_l * a1
-        for j, (vj, qj) in enumerate(zip(p.peripheral_v_l, p.peripheral_q_l_per_h)):
-            flow = qj * (a1 / p.v1_l - y[c + 1 + j] / vj)
-            d[c] -= flow
-            d[c + 1 + j] += flow
-        if has_nk:
-            d[n1] += p.fraction_metabolised * p.norketamine_mass_ratio * p.cl_l_per_h / p.v1_l * a1
-            d[n1] -= p.norketamine_cl_l_per_h / p.norketamine_v_l * y[n1]
-            flow = p.norketamine_q_l_per_h * (y[n1] / p.norketamine_v_l - y[n1 + 1] / p.norketamine_vp_l)
-            d[n1] -= flow
-            d[n1 + 1] += flow
-        cp = a1 / p.v1_l * 1000.0
-        d[e_f] += kf * (cp - y[e_f])
-        d[e_s] += ks * (cp - y[e_s])
-        return d
-
-    # The hand-written right-hand side is linear, so its Jacobian is exact from unit vectors; giving it to
-    # the solver makes the reference fast without borrowing anything from pk.
-    zero = np.zeros(n)
-    jac = np.column_stack([rhs(0.0, np.eye(n)[j], zero) for j in range(n)])
-
-    def rhs_linear(_t, y, u):
-        return jac @ y + u
-
-    cuts = {0.0}
-    for ev in events:
-        cuts |= {ev.at_h} if isinstance(ev, pk.Bolus) else {ev.start_h, ev.end_h}
-    cuts = sorted(x for x in cuts if x < t[-1]) + [float(t[-1])]
-    y = np.zeros(n)
-    out = np.zeros((len(t), n))
-    for a, b in zip(cuts[:-1], cuts[1:]):
-        for ev in events:
-            if isinstance(ev, pk.Bolus) and ev.at_h == a:
-                y[target(ev.route)] += ev.dose_mg
-        sol = solve_ivp(rhs_linear, (a, b), y, method="LSODA", rtol=1e-10, atol=1e-13, dense_output=True,
-                        jac=lambda _t, _y, _u: jac, args=(input_rates(a),))
-        sel = (t >= a) & (t <= b)
-        out[sel] = sol.sol(t[sel]).T
-        y = sol.y[:, -1]
-    res = {"plasma": out[:, c] / p.v1_l * 1000.0, "effect_fast": out[:, e_f], "effect_slow": out[:, e_s]}
-    if has_nk:
-        res["norketamine"] = out[:, n1] / p.norketamine_v_l * 1000.0
-    return res
 
 
 def assert_close(got, ref, rel=1e-6, what=""):
@@ -139,7 +59,7 @@ def test_long_infusion_reaches_rate_over_clearance(model):
     res = pk.simulate([pk.infusion(rate, 1000.0)], [1000.0], model=model)
     expected = rate / RAW_CL_70KG[model] * 1000.0
     assert res.plasma_ng_ml[0] == pytest.approx(expected, rel=1e-9)
-    assert pk.steady_state_ng_ml(rate, model) == pytest.approx(expected, rel=1e-12)
+    assert pk.steady_state_ng_ml(rate, model=model) == pytest.approx(expected, rel=1e-12)
     assert res.effect_fast_ng_ml[0] == pytest.approx(expected, rel=1e-9)   # the fast site has equilibrated
 
 
@@ -191,13 +111,15 @@ def test_decrement_time_of_one_compartment_is_independent_of_duration(decrement)
 
 
 def test_time_above_threshold_matches_the_exponential_closed_form():
-    """After a bolus into one compartment C > c* for ln(C0/c*)/k hours; the linear-between-samples
-    estimate on a 1-min grid must agree to 1e-5."""
+    """After a bolus into one compartment C > c* for ln(C0/c*)/k hours: the linear-between-samples estimate on a
+    1-min grid (the reference the dense-grid checks use) agrees to 1e-5, the exact Solution.time_above to 1e-7."""
     m = one_compartment(50.0, 10.0)
     t = np.linspace(0.0, 48.0, 2881)
     res = pk.simulate([pk.bolus(100.0)], t, model=m)
-    assert res.time_above_h(500.0) == pytest.approx(math.log(2000.0 / 500.0) / 0.2, rel=1e-5)
-    assert res.time_above_h(5000.0) == 0.0
+    expected = math.log(2000.0 / 500.0) / 0.2
+    assert sampled_time_above(res.t_h, res.plasma_ng_ml, 500.0) == pytest.approx(expected, rel=1e-5)
+    assert sampled_time_above(res.t_h, res.plasma_ng_ml, 5000.0) == 0.0
+    assert pk.solve([pk.bolus(100.0)], model=m).time_above(500.0) == pytest.approx(expected, rel=1e-7)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -222,8 +144,8 @@ def test_half_lives_match_the_facts_sheet_within_two_percent(model):
 
 def test_fanta_clearance_and_volume_at_70_kg():
     """Fanta 2015: CL 95.2 L/h (abstract 95 L/h [V]); Vss = 133 + 187 + 98.8 = 419 L (facts sheet [D])."""
-    assert pk.clearance_l_per_h("fanta_2015", 70.0) == pytest.approx(95.2, abs=1e-12)
-    assert pk.volume_ss_l("fanta_2015", 70.0) == pytest.approx(419.0, abs=0.5)
+    assert pk.clearance_l_per_h("fanta_2015", weight_kg=70.0) == pytest.approx(95.2, abs=1e-12)
+    assert pk.volume_ss_l("fanta_2015", weight_kg=70.0) == pytest.approx(419.0, abs=0.5)
 
 
 @pytest.mark.parametrize("model, cl, cl_tol, vss_per_kg, vss_tol", [
@@ -233,8 +155,8 @@ def test_fanta_clearance_and_volume_at_70_kg():
 def test_classic_models_clearance_and_vss_match_the_facts_sheet(model, cl, cl_tol, vss_per_kg, vss_tol):
     """Facts sheet §1a [D]: Domino CL ~116 L/h/70 kg, Vss 2.76 L/kg; Clements CL ~80 L/h, Vss 4.1 L/kg.
     Tolerance = half a unit in the last quoted digit."""
-    assert pk.clearance_l_per_h(model, 70.0) == pytest.approx(cl, abs=cl_tol)
-    assert pk.volume_ss_l(model, 70.0) / 70.0 == pytest.approx(vss_per_kg, abs=vss_tol)
+    assert pk.clearance_l_per_h(model, weight_kg=70.0) == pytest.approx(cl, abs=cl_tol)
+    assert pk.volume_ss_l(model, weight_kg=70.0) / 70.0 == pytest.approx(vss_per_kg, abs=vss_tol)
 
 
 def test_norketamine_half_lives_match_otto_2021_to_their_rounding():
@@ -248,7 +170,7 @@ def test_norketamine_half_lives_match_otto_2021_to_their_rounding():
 def test_s_ketamine_22_mg_per_h_gives_about_230_ng_ml():
     """Facts §1c [D]: S-ketamine 22 mg/h at CL 95 L/h → about 230 ng/mL (2 significant figures, so ±5);
     also reached by simulation after a long infusion."""
-    assert abs(pk.steady_state_ng_ml(22.0, "fanta_2015") - 230.0) <= 5.0
+    assert abs(pk.steady_state_ng_ml(22.0, model="fanta_2015") - 230.0) <= 5.0
     res = pk.simulate([pk.infusion(22.0, 500.0)], [500.0], model="fanta_2015")
     assert abs(res.plasma_ng_ml[0] - 230.0) <= 5.0
 
@@ -264,7 +186,7 @@ def test_oral_norketamine_to_ketamine_auc_ratio_is_the_closed_form_and_near_fant
     nk_auc = a_oral.norketamine_eliminated_mg[-1] / p.norketamine_cl_l_per_h      # AUC = eliminated / CL
     ket_auc = a_oral.eliminated_mg[-1] / p.cl_l_per_h
     ratio = nk_auc / ket_auc
-    f = pk.bioavailability("oral", "fanta_2015")
+    f = pk.bioavailability("oral", model="fanta_2015")
     assert ratio == pytest.approx(p.norketamine_mass_ratio * p.cl_l_per_h / p.norketamine_cl_l_per_h / f,
                                   rel=1e-9)
     assert 16.5 / 1.5 < ratio < 16.5 * 1.5
@@ -304,10 +226,10 @@ def test_mass_balance_holds_for_any_regimen(regimen, model, weight):
 def roundoff_scale(values, regimen, model):
     """The solver's round-off bound is relative to the larger of the curve's peak and the steady state the
     infusion rates in use would reach (inside an infusion segment z = C + e·S with |C| that steady state)."""
-    rates = sum(e.rate_mg_per_h for e in pk._flatten(regimen) if isinstance(e, pk.Infusion))
-    css = pk.steady_state_ng_ml(rates, model)
+    rates = sum(e.rate_mg_per_h for e in flatten(regimen) if isinstance(e, pk.Infusion))
+    css = pk.steady_state_ng_ml(rates, model=model)
     if pk.MODELS[model].norketamine is not None:
-        css = max(css, pk.steady_state_norketamine_ng_ml(rates, model))
+        css = max(css, pk.steady_state_norketamine_ng_ml(rates, model=model))
     return max(float(np.max(values)), css, 1e-300)
 
 
@@ -357,14 +279,14 @@ def test_extravascular_auc_is_bioavailability_times_iv_auc(model, route):
     """Over a long horizon every absorbed mg is eliminated by the same clearance, so
     AUC(route) = F · AUC(IV) — exactly from the integrated solution, and to 1e-4 by the trapezoid rule."""
     t_exact = np.array([0.0, 3000.0])
-    f = pk.bioavailability(route, model)
+    f = pk.bioavailability(route, model=model)
     iv = pk.amounts([pk.bolus(100.0)], t_exact, model=model).auc_plasma_ng_h_per_ml[-1]
     ev = pk.amounts([pk.bolus(100.0, route=route)], t_exact, model=model).auc_plasma_ng_h_per_ml[-1]
     assert ev == pytest.approx(f * iv, rel=1e-9)
     assert iv == pytest.approx(100.0 / pk.clearance_l_per_h(model) * 1000.0, rel=1e-9)   # AUC = D / CL
     t = np.concatenate([np.linspace(0.0, 2.0, 20001), np.linspace(2.0, 400.0, 40001)[1:]])
-    iv_t = pk.simulate([pk.bolus(100.0)], t, model=model).auc_ng_h_per_ml
-    ev_t = pk.simulate([pk.bolus(100.0, route=route)], t, model=model).auc_ng_h_per_ml
+    iv_t = np.trapezoid(pk.simulate([pk.bolus(100.0)], t, model=model).plasma_ng_ml, t)
+    ev_t = np.trapezoid(pk.simulate([pk.bolus(100.0, route=route)], t, model=model).plasma_ng_ml, t)
     assert ev_t == pytest.approx(f * iv_t, rel=1e-4)
 
 
@@ -377,14 +299,15 @@ def test_per_kg_models_give_the_same_concentration_for_the_same_mg_per_kg(model)
     b = pk.simulate([pk.bolus(0.5 * 120.0), pk.infusion(0.3 * 120.0, 4.0, 1.0)], t, model=model,
                     weight_kg=120.0)
     assert_close(b.plasma_ng_ml, a.plasma_ng_ml, rel=1e-10, what="per-kg")
-    assert pk.half_lives_min(model, 50.0) == pytest.approx(pk.half_lives_min(model, 120.0), rel=1e-12)
+    assert pk.half_lives_min(model, weight_kg=50.0) == pytest.approx(pk.half_lives_min(model, weight_kg=120.0),
+                                                                     rel=1e-12)
 
 
 @pytest.mark.parametrize("weight", [30.0, 55.0, 140.0, 200.0])
 def test_fanta_scales_as_otto_2021_ran_it(weight):
     """Otto 2021 (as run): V1 and norketamine V × (W/70); CL and norketamine CL × (W/70)^0.75; peripheral
     volumes and inter-compartmental clearances not scaled. Hence Css = rate/CL ∝ W^-0.75."""
-    p, p70 = pk.scaled_parameters("fanta_2015", weight), pk.scaled_parameters("fanta_2015", 70.0)
+    p, p70 = pk.scaled_parameters("fanta_2015", weight_kg=weight), pk.scaled_parameters("fanta_2015", weight_kg=70.0)
     r = weight / 70.0
     assert p.v1_l == pytest.approx(133.0 * r, rel=1e-12)
     assert p.cl_l_per_h == pytest.approx(95.2 * r ** 0.75, rel=1e-12)
@@ -393,8 +316,8 @@ def test_fanta_scales_as_otto_2021_ran_it(weight):
     assert p.norketamine_v_l == pytest.approx(98.6 * r, rel=1e-12)
     assert p.norketamine_cl_l_per_h == pytest.approx(57.7 * r ** 0.75, rel=1e-12)
     assert p.norketamine_vp_l == pytest.approx(160.0, rel=1e-12)
-    assert pk.steady_state_ng_ml(20.0, "fanta_2015", weight) == pytest.approx(
-        pk.steady_state_ng_ml(20.0, "fanta_2015", 70.0) * r ** -0.75, rel=1e-12)
+    assert pk.steady_state_ng_ml(20.0, model="fanta_2015", weight_kg=weight) == pytest.approx(
+        pk.steady_state_ng_ml(20.0, model="fanta_2015", weight_kg=70.0) * r ** -0.75, rel=1e-12)
 
 
 def test_fast_effect_site_peaks_after_plasma_and_slow_site_stays_below_during_an_infusion():
@@ -402,10 +325,10 @@ def test_fast_effect_site_peaks_after_plasma_and_slow_site_stays_below_during_an
     later; while plasma rises during a constant infusion both sites stay below it."""
     t = np.linspace(0.0, 3.0, 3001)
     res = pk.simulate([pk.bolus(35.0)], t)
-    assert res.t_peak_h == 0.0
+    assert t[np.argmax(res.plasma_ng_ml)] == 0.0
     t_fast = float(t[np.argmax(res.effect_fast_ng_ml)])
     assert 0.05 < t_fast < 1.0
-    assert res.effect_fast_ng_ml.max() < res.peak_ng_ml
+    assert res.effect_fast_ng_ml.max() < res.plasma_ng_ml.max()
     inf = pk.simulate([pk.infusion(20.0, 2.0)], np.linspace(0.0, 2.0, 241))
     assert np.all(inf.effect_slow_ng_ml <= inf.plasma_ng_ml)
     assert np.all(inf.effect_fast_ng_ml <= inf.plasma_ng_ml)
@@ -427,7 +350,7 @@ def test_decrement_time_agrees_with_simulation_and_grows_with_duration(model, de
     infusion lengthens (more drug in the slow compartments)."""
     durations = np.array([0.05, 0.5, 4.0, 40.0, 336.0])
     got = pk.context_sensitive_half_time_h(durations, model=model, decrement=decrement)
-    for dur, s in zip(durations, got):
+    for dur, s in zip(durations, got, strict=True):
         res = pk.simulate([pk.infusion(10.0, dur)], [dur, dur + s], model=model)
         assert res.plasma_ng_ml[1] / res.plasma_ng_ml[0] == pytest.approx(1.0 - decrement, rel=1e-9)
     dense = pk.context_sensitive_half_time_h(np.logspace(-2, math.log10(336.0), 200), model=model,
@@ -456,8 +379,8 @@ def test_sixteen_week_regimen_is_finite_and_matches_its_parts():
     whole = pk.simulate(parts, t)
     assert np.all(np.isfinite(whole.plasma_ng_ml))
     summed = sum(pk.simulate(p, t).plasma_ng_ml for p in parts)
-    assert np.max(np.abs(whole.plasma_ng_ml - summed)) <= 1e-9 * whole.peak_ng_ml
-    assert whole.peak_ng_ml <= pk.steady_state_ng_ml(20.0) * (1 + 1e-9)
+    assert np.max(np.abs(whole.plasma_ng_ml - summed)) <= 1e-9 * whole.plasma_ng_ml.max()
+    assert whole.plasma_ng_ml.max() <= pk.steady_state_ng_ml(20.0) * (1 + 1e-9)
 
 
 def test_empty_regimen_and_times_before_the_first_dose_give_zeros():
@@ -465,7 +388,8 @@ def test_empty_regimen_and_times_before_the_first_dose_give_zeros():
     t = np.linspace(-5.0, 10.0, 31)
     empty = pk.simulate([], t)
     assert not empty.plasma_ng_ml.any() and not empty.norketamine_ng_ml.any()
-    assert empty.peak_ng_ml == 0.0 and empty.auc_ng_h_per_ml == 0.0 and empty.time_above_h(0.0) == 0.0
+    nothing = pk.solve([])
+    assert nothing.peak() == (0.0, 0.0) and nothing.auc() == 0.0 and nothing.time_above(0.0) == 0.0
     later = pk.simulate([pk.bolus(10.0, at_h=5.0)], t)
     assert not later.plasma_ng_ml[t < 5.0].any()
     assert later.plasma_ng_ml[t == 5.0][0] == pytest.approx(10.0 / (133.0) * 1000.0, rel=1e-12)
@@ -484,15 +408,16 @@ def test_result_is_immutable_and_independent_of_the_input_array():
     assert res.model == "fanta_2015" and res.drug == "S-ketamine" and res.weight_kg == 70.0
 
 
-def test_units_and_summary_properties():
-    """µM = ng/mL ÷ molar mass (237.7 ketamine, 223.7 norketamine); peak/t_peak/AUC agree with numpy."""
+def test_units_and_the_exact_peak_of_an_infusion():
+    """µM = ng/mL ÷ molar mass (237.7 ketamine, 223.7 norketamine); a single infusion peaks at its stop, where
+    the exact peak equals the sample taken there."""
     t = np.linspace(0.0, 24.0, 241)
     res = pk.simulate([pk.infusion(20.0, 2.0)], t)
     assert res.plasma_um == pytest.approx(res.plasma_ng_ml / units.KETAMINE_G_PER_MOL, rel=1e-12)
     assert res.norketamine_um == pytest.approx(res.norketamine_ng_ml / units.NORKETAMINE_G_PER_MOL, rel=1e-12)
-    assert res.peak_ng_ml == res.plasma_ng_ml.max()
-    assert res.t_peak_h == pytest.approx(2.0)
-    assert res.auc_ng_h_per_ml == pytest.approx(np.trapezoid(res.plasma_ng_ml, t))
+    t_peak, c_peak = pk.solve([pk.infusion(20.0, 2.0)]).peak()
+    assert t_peak == pytest.approx(2.0, abs=1e-9)
+    assert c_peak == pytest.approx(res.plasma_ng_ml.max(), rel=1e-12)
     assert pk.simulate([pk.bolus(10.0)], t, model="domino").norketamine_ng_ml is None
 
 
@@ -514,13 +439,13 @@ def test_regimen_builders():
 def test_bioavailability_by_drug():
     """Route F depends on the drug: oral racemic 0.20 (Yanagihara 2003), oral S-ketamine 0.08 (Fanta 2015),
     IM 0.93, sublingual 0.29 (Rolan 2014), intranasal 0.45 racemic / 0.48 S-ketamine."""
-    assert pk.bioavailability("oral", "fanta_2015") == 0.08
-    assert pk.bioavailability("oral", "domino") == 0.20
-    assert pk.bioavailability("im", "domino") == 0.93
-    assert pk.bioavailability("sublingual", "clements_nimmo_1981") == 0.29
-    assert pk.bioavailability("intranasal", "domino") == 0.45
-    assert pk.bioavailability("intranasal", "fanta_2015") == 0.48
-    assert pk.bioavailability("iv", "fanta_2015") == 1.0
+    assert pk.bioavailability("oral", model="fanta_2015") == 0.08
+    assert pk.bioavailability("oral", model="domino") == 0.20
+    assert pk.bioavailability("im", model="domino") == 0.93
+    assert pk.bioavailability("sublingual", model="clements_nimmo_1981") == 0.29
+    assert pk.bioavailability("intranasal", model="domino") == 0.45
+    assert pk.bioavailability("intranasal", model="fanta_2015") == 0.48
+    assert pk.bioavailability("iv", model="fanta_2015") == 1.0
     assert pk.ROUTES["oral"].bioavailability("S-ketamine") == 0.08
 
 
@@ -565,8 +490,8 @@ def _crossing_weight(rate_per_h, which):
     """Weight at which a Fanta disposition rate equals ``rate_per_h`` (bisection on the half-life)."""
     lo, hi = 30.0, 200.0
     def g(w):
-        halves = pk.norketamine_half_lives_min("fanta_2015", w) if which == "nk" else pk.half_lives_min(
-            "fanta_2015", w)
+        halves = pk.norketamine_half_lives_min("fanta_2015", weight_kg=w) if which == "nk" else pk.half_lives_min(
+            "fanta_2015", weight_kg=w)
         return LN2 / (halves[0] / 60.0) - rate_per_h
     for _ in range(200):
         mid = 0.5 * (lo + hi)
@@ -581,7 +506,7 @@ def test_absorption_rate_equal_to_a_disposition_rate_is_handled(route, which):
     system matrix is defective. pk moves that ka by 4e-7 (relative) and says so; the result must still
     agree with solve_ivp (using the unmoved ka) to 1e-6 of the peak."""
     w = _crossing_weight(pk.ROUTES[route].ka_per_h, which)
-    info = pk.system_info("fanta_2015", w)
+    info = pk.system_info("fanta_2015", weight_kg=w)
     assert any(label == f"depot_{route}" for label, _, _ in info["shifted_rates"])
     t = np.linspace(0.0, 24.0, 289)
     reg = [pk.bolus(40.0, route=route), pk.infusion(10.0, 2.0, start_h=3.0, route=route), pk.bolus(20.0, at_h=1.0)]
@@ -596,46 +521,40 @@ def test_exact_auc_agrees_with_trapezoid_of_the_curve():
     """Two methods for exposure: the exact integral from amounts() vs the trapezoid rule on a fine grid."""
     t = np.linspace(0.0, 48.0, 48 * 600 + 1)
     exact = pk.amounts(MIXED_REGIMEN, t).auc_plasma_ng_h_per_ml[-1]
-    trap = pk.simulate(MIXED_REGIMEN, t).auc_ng_h_per_ml
+    trap = np.trapezoid(pk.simulate(MIXED_REGIMEN, t).plasma_ng_ml, t)
     assert trap == pytest.approx(exact, rel=1e-5)
 
 
-# ---- time_to_fall_h: the half-fall of any sampled curve --------------------------------------------------------
-def test_time_to_fall_of_an_exponential_is_its_half_life():
-    """Closed form: c = exp(-k t) halves in ln 2 / k; linear interpolation on a fine grid is within 1e-4 h."""
+# ---- the sampled half-fall the dense-grid checks use as their reference -----------------------------------------
+def test_sampled_half_fall_of_an_exponential_is_its_half_life():
+    """The brute-force reference is itself right: c = exp(-k t) halves in ln 2 / k; linear interpolation on a
+    fine grid is within 1e-4 h."""
     k = 0.7
     t = np.linspace(0.0, 10.0, 20_001)
-    assert pk.time_to_fall_h(t, np.exp(-k * t), 0.0) == pytest.approx(math.log(2) / k, abs=1e-4)
-    assert pk.time_to_fall_h(t, np.exp(-k * t), 2.0, 0.2) == pytest.approx(math.log(5) / k, abs=1e-4)
+    assert sampled_time_to_fall(t, np.exp(-k * t), 0.0) == pytest.approx(math.log(2) / k, abs=1e-4)
+    assert sampled_time_to_fall(t, np.exp(-k * t), 2.0, 0.2) == pytest.approx(math.log(5) / k, abs=1e-4)
 
 
 @pytest.mark.parametrize("model", sorted(pk.MODELS))
 @pytest.mark.parametrize("duration_h", [0.5, 4.0, 100.0])
-def test_time_to_fall_of_a_simulated_infusion_agrees_with_the_exact_half_time(model, duration_h):
+def test_sampled_half_fall_of_a_simulated_infusion_agrees_with_the_exact_half_time(model, duration_h):
     """Two methods: the sampled half-fall of a simulated single infusion and the exact context-sensitive
     half-time (root of the sum of exponentials) agree to 1% or 30 s."""
     t = np.concatenate([np.linspace(0.0, duration_h, 200), duration_h + np.geomspace(1e-4, 24.0, 4000)])
     res = pk.simulate([pk.infusion(20.0, duration_h)], t, model=model)
-    got = pk.time_to_fall_h(res.t_h, res.plasma_ng_ml, duration_h)
+    got = sampled_time_to_fall(res.t_h, res.plasma_ng_ml, duration_h)
     exact = pk.context_sensitive_half_time_h(duration_h, model=model)
     assert got == pytest.approx(exact, rel=0.01, abs=30 / 3600)
 
 
-def test_time_to_fall_is_infinite_when_the_curve_never_falls_far_enough():
+def test_sampled_references_of_a_flat_and_an_empty_curve():
+    """A curve that never falls never reaches its half (inf); a zero curve has nothing to fall from (inf) and
+    spends no time above anything."""
     t = np.linspace(0.0, 1.0, 11)
-    assert pk.time_to_fall_h(t, np.ones_like(t), 0.5) == math.inf
-    assert pk.time_to_fall_h(t, np.zeros_like(t), 0.5) == math.inf
-
-
-@pytest.mark.parametrize("kwargs, name", [
-    ({"stop_h": 2.0}, "stop_h"), ({"stop_h": -1.0}, "stop_h"), ({"fraction": 0.0}, "fraction"),
-    ({"fraction": 1.0}, "fraction"), ({"conc": [1.0, 2.0]}, "conc"), ({"conc": [1.0, float("nan"), 0.5]}, "conc"),
-    ({"t_h": [0.0, 1.0, 0.5]}, "t_h"),
-])
-def test_time_to_fall_rejects_bad_input(kwargs, name):
-    args = {"t_h": [0.0, 0.5, 1.0], "conc": [1.0, 0.6, 0.3], "stop_h": 0.0, "fraction": 0.5, **kwargs}
-    with pytest.raises(ValueError, match=name):
-        pk.time_to_fall_h(**args)
+    assert sampled_time_to_fall(t, np.ones_like(t), 0.5) == math.inf
+    assert sampled_time_to_fall(t, np.zeros_like(t), 0.5) == math.inf
+    assert sampled_time_above(t, np.zeros_like(t), 0.0) == 0.0
+    assert sampled_time_above(t, np.ones_like(t), 0.5) == pytest.approx(1.0, rel=1e-12)
 
 
 # ---- route constants pinned to the facts sheet / addendum (the solve_ivp reference reads them from pk) ---------
@@ -662,7 +581,7 @@ def test_route_constants_are_the_published_ones():
 def _dense_reference(regimen, model="fanta_2015", weight_kg=70.0, tail_h=24 * 30):
     """A brute-force reference: simulate() on a very dense grid (fine spacing inside every infusion, a
     geometric fan of 4000 points after every boundary, 200 001 even points over the whole course)."""
-    events = pk._flatten(regimen)
+    events = flatten(regimen)
     bounds = sorted({b for e in events for b in ((e.at_h,) if isinstance(e, pk.Bolus) else (e.start_h, e.end_h))})
     end = bounds[-1] + tail_h
     parts = [np.linspace(0.0, end, 200_001), np.asarray(bounds)]
@@ -676,9 +595,9 @@ def _first_peak_time(ref, regimen, tie=1e-3):
     """When the peak is first reached, by brute force on the dense grid: each dose's window (its start to the
     next start) has its own maximum; the first window within ``tie`` of the highest; in it, the last time within
     round-off of its maximum (a plateau creeping up to the end of an infusion counts at its end)."""
-    starts = sorted({e.at_h if isinstance(e, pk.Bolus) else e.start_h for e in pk._flatten(regimen)}) + [math.inf]
+    starts = sorted({e.at_h if isinstance(e, pk.Bolus) else e.start_h for e in flatten(regimen)}) + [math.inf]
     c = ref.plasma_ng_ml
-    for a, b in zip(starts[:-1], starts[1:]):
+    for a, b in zip(starts[:-1], starts[1:], strict=True):
         inside = (ref.t_h >= a) & (ref.t_h < b)
         m = c[inside].max()
         if m >= (1 - tie) * c.max():
@@ -703,14 +622,18 @@ def test_landmarks_agree_with_a_brute_force_dense_grid(name, model):
     relative or 2 s). This is what makes a panel's description right for any slider setting."""
     reg = AWKWARD_REGIMENS[name]
     ref = _dense_reference(reg, model)
-    t_peak, c_peak = pk.peak(reg, model)
-    assert c_peak == pytest.approx(ref.peak_ng_ml, rel=1e-6)
-    assert c_peak >= ref.peak_ng_ml * (1 - 1e-12)             # the refined maximum is never below a sample
+    sol = pk.solve(reg, model=model)
+    t_peak, c_peak = sol.peak()
+    ref_max = ref.plasma_ng_ml.max()
+    assert c_peak == pytest.approx(ref_max, rel=1e-6)
+    assert c_peak >= ref_max * (1 - 1e-12)             # the refined maximum is never below a sample
     assert t_peak == pytest.approx(_first_peak_time(ref, reg), rel=1e-4, abs=2 / 3600)
-    assert pk.time_above_h(reg, 35.0, model) == pytest.approx(ref.time_above_h(35.0), rel=1e-4, abs=2 / 3600)
-    last = max(e.at_h if isinstance(e, pk.Bolus) else e.end_h for e in reg)
-    assert pk.time_to_fall_after_h(reg, last, 0.5, model) == pytest.approx(
-        pk.time_to_fall_h(ref.t_h, ref.plasma_ng_ml, last, 0.5), rel=1e-4, abs=2 / 3600)
+    assert sol.time_above(35.0) == pytest.approx(sampled_time_above(ref.t_h, ref.plasma_ng_ml, 35.0), rel=1e-4,
+                                                 abs=2 / 3600)
+    last = max(e.end_h for e in reg)
+    assert sol.end_h == last
+    assert sol.time_to_fall_after(last, 0.5) == pytest.approx(
+        sampled_time_to_fall(ref.t_h, ref.plasma_ng_ml, last, 0.5), rel=1e-4, abs=2 / 3600)
 
 
 @pytest.mark.parametrize("model", MODEL_KEYS)
@@ -719,7 +642,7 @@ def test_landmarks_agree_with_a_brute_force_dense_grid(name, model):
 def test_time_to_fall_after_a_single_infusion_is_the_context_sensitive_time(model, decrement, duration_h):
     """Two methods: the regimen half-fall (grid search + refinement on the exact solution) equals the
     context-sensitive decrement time (Newton on the sum of exponentials) to 1e-6 relative."""
-    got = pk.time_to_fall_after_h([pk.infusion(20.0, duration_h)], duration_h, 1.0 - decrement, model)
+    got = pk.solve(pk.infusion(20.0, duration_h), model=model).time_to_fall_after(duration_h, 1.0 - decrement)
     exact = pk.context_sensitive_half_time_h(duration_h, model=model, decrement=decrement)
     assert got == pytest.approx(exact, rel=1e-6)
 
@@ -731,16 +654,17 @@ def test_time_above_and_peak_of_a_one_compartment_bolus_are_the_closed_forms():
                            evidence="illustrative")
     k, c0 = 10.0 / 50.0, 100.0 / 50.0 * 1000.0
     reg = [pk.bolus(100.0)]
-    assert pk.time_above_h(reg, 300.0, m) == pytest.approx(math.log(c0 / 300.0) / k, rel=1e-7)
-    assert pk.peak(reg, m) == pytest.approx((0.0, c0), rel=1e-12)
-    assert pk.time_above_h(reg, 300.0, m, from_h=2.0, until_h=12.0) == pytest.approx(
-        math.log(c0 / 300.0) / k - 2.0, rel=1e-7)
-    assert pk.time_above_h(reg, 300.0, m, from_h=2.0, until_h=5.0) == pytest.approx(3.0, rel=1e-12)
-    t_stop, c_stop = pk.peak([pk.infusion(10.0, 3.0)], m)
+    sol = pk.solve(reg, model=m)
+    assert sol.time_above(300.0) == pytest.approx(math.log(c0 / 300.0) / k, rel=1e-7)
+    assert sol.peak() == pytest.approx((0.0, c0), rel=1e-12)
+    assert sol.time_above(300.0, from_h=2.0, until_h=12.0) == pytest.approx(math.log(c0 / 300.0) / k - 2.0,
+                                                                            rel=1e-7)
+    assert sol.time_above(300.0, from_h=2.0, until_h=5.0) == pytest.approx(3.0, rel=1e-12)
+    inf = pk.solve([pk.infusion(10.0, 3.0)], model=m)
+    t_stop, c_stop = inf.peak()
     assert t_stop == pytest.approx(3.0, abs=1e-9)
     assert c_stop == pytest.approx(1000.0 * (1 - math.exp(-k * 3.0)), rel=1e-12)
-    assert pk.time_to_fall_after_h([pk.infusion(10.0, 3.0)], 3.0, 0.25, m) == pytest.approx(math.log(4) / k,
-                                                                                            rel=1e-7)
+    assert inf.time_to_fall_after(3.0, 0.25) == pytest.approx(math.log(4) / k, rel=1e-7)
 
 
 def test_identical_sessions_report_the_first_peak_and_smooth_maxima_are_refined():
@@ -748,13 +672,14 @@ def test_identical_sessions_report_the_first_peak_and_smooth_maxima_are_refined(
     infusion), not whichever sample round-off made largest. Norketamine and the slow biophase peak after the
     stop (smooth maxima between samples): the refined value is at least the dense-grid maximum."""
     reg = AWKWARD_REGIMENS["14 x 15 min every 28 days"]
-    assert pk.peak(reg)[0] == pytest.approx(0.25, abs=1e-9)
+    sol = pk.solve(reg)
+    assert sol.peak()[0] == pytest.approx(0.25, abs=1e-9)
     ref = _dense_reference(reg)
     for which, series in (("norketamine", ref.norketamine_ng_ml), ("effect_slow", ref.effect_slow_ng_ml)):
-        t_pk, c_pk = pk.peak(reg, which=which)
+        t_pk, c_pk = sol.peak(which)
         assert c_pk >= series.max() * (1 - 1e-12) and c_pk == pytest.approx(series.max(), rel=1e-6), which
     # the slow biophase peaks after a stop, when falling plasma meets it (dCe/dt = k (Cp - Ce) = 0)
-    t_bio = pk.peak(reg, which="effect_slow")[0]
+    t_bio = sol.peak("effect_slow")[0]
     since_stop = min(t_bio - e.end_h for e in reg if e.end_h <= t_bio)
     assert 0.0 < since_stop < 48.0
     at = pk.simulate(reg, [t_bio])
@@ -766,11 +691,12 @@ def test_slow_biophase_peaks_hours_after_a_100_h_infusion_then_decays_with_its_h
     after plasma has gone. It peaks when falling plasma meets it (dCe/dt = k (Cp - Ce) = 0), about 5 h after
     the stop, and then halves in about 10.9 days (plasma is then ~0, so the decay is its own half-life)."""
     reg = [pk.infusion(20.0, 100.0)]
-    t_bio, c_bio = pk.peak(reg, which="effect_slow")
+    sol = pk.solve(reg)
+    t_bio, c_bio = sol.peak("effect_slow")
     assert 100.0 < t_bio < 100.0 + 12.0
     at = pk.simulate(reg, [t_bio])
     assert at.plasma_ng_ml[0] == pytest.approx(at.effect_slow_ng_ml[0], rel=1e-4)
-    half_days = pk.time_to_fall_after_h(reg, t_bio, 0.5, which="effect_slow") / 24.0
+    half_days = sol.time_to_fall_after(t_bio, 0.5, which="effect_slow") / 24.0
     assert half_days == pytest.approx(pk.SLOW_EFFECT_T_HALF_DAYS, rel=0.05)
 
 
@@ -780,15 +706,16 @@ def test_auc_to_infinity_is_bioavailability_times_dose_over_clearance(model, rou
     """Closed form: AUC(0-inf) = F · dose / CL for any route; both effect sites have the same AUC as plasma
     (unit gain, no feedback); the finite AUC equals the exact integral from amounts()."""
     reg = [pk.bolus(40.0, route=route), pk.infusion(10.0, 3.0, start_h=5.0, route=route)]
-    f = pk.bioavailability(route, model)
+    f = pk.bioavailability(route, model=model)
     expected = f * 70.0 / pk.clearance_l_per_h(model) * 1000.0
-    assert pk.auc_ng_h_per_ml(reg, model) == pytest.approx(expected, rel=1e-9)
+    sol = pk.solve(reg, model=model)
+    assert sol.auc() == pytest.approx(expected, rel=1e-9)
     for which in ("effect_fast", "effect_slow"):
-        assert pk.auc_ng_h_per_ml(reg, model, which=which) == pytest.approx(expected, rel=1e-8)
+        assert sol.auc(which) == pytest.approx(expected, rel=1e-8)
     t = np.array([0.0, 4.0, 7.5, 48.0])
     exact = pk.amounts(reg, t, model=model).auc_plasma_ng_h_per_ml
-    for ti, a in zip(t, exact):
-        assert pk.auc_ng_h_per_ml(reg, model, until_h=float(ti)) == pytest.approx(a, rel=1e-9, abs=1e-9)
+    for ti, a in zip(t, exact, strict=True):
+        assert sol.auc(until_h=float(ti)) == pytest.approx(a, rel=1e-9, abs=1e-9)
 
 
 def test_norketamine_auc_ratio_is_the_closed_form_of_the_model_assumptions():
@@ -798,7 +725,7 @@ def test_norketamine_auc_ratio_is_the_closed_form_of_the_model_assumptions():
     p = pk.scaled_parameters("fanta_2015")
     cl_ratio = p.cl_l_per_h / p.norketamine_cl_l_per_h
     for route in pk.ROUTES:
-        f = pk.bioavailability(route, "fanta_2015")
+        f = pk.bioavailability(route, model="fanta_2015")
         presys = pk.ROUTES[route].presystemic_to_norketamine
         expected = (f + presys * (1 - f)) / f * cl_ratio
         assert pk.norketamine_auc_ratio(route) == pytest.approx(expected, rel=1e-9), route
@@ -836,3 +763,92 @@ def test_route_evidence_is_tagged_per_drug():
         parts = [t for d in pk.DRUGS for t in r.evidence_for(d).values()]
         assert r.evidence == max(parts, key=("cited", "assumed", "illustrative").index)
     assert dict(pk.EFFECT_SITE_EVIDENCE) == {"t_half": "cited", "applied_to_pk_model": "assumed"}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# pk.solve: one solution per regimen, the same numbers as before it existed
+# ----------------------------------------------------------------------------------------------------------
+
+RECORDED = json.loads((Path(__file__).parent / "pk_recorded_8d29d59.json").read_text(encoding="utf-8"))
+RECORDED_REGIMENS = {**AWKWARD_REGIMENS, "mixed regimen": list(MIXED_REGIMEN)}
+
+
+def _landmark(sol, key, last):
+    """The Solution call that reproduces one recorded landmark (keys as written at 8d29d59)."""
+    kind, which, *rest = key.split(" ")
+    tail = " ".join(rest)
+    if kind == "peak":
+        kw = {"from last": {"from_h": last}, "1..48h": {"from_h": 1.0, "until_h": 48.0}}.get(tail, {})
+        return list(sol.peak(which, **kw))
+    if kind == "time_above":
+        if tail == "35":
+            return sol.time_above(35.0, which)
+        return sol.time_above(5.0, which, from_h=0.5, until_h=100.0)
+    if kind == "fall":
+        if "horizon" in tail:
+            return sol.time_to_fall_after(last, 0.2, which=which, horizon_h=30.0)
+        if tail == "after 1h 0.5":
+            return sol.time_to_fall_after(1.0, 0.5, which=which)
+        return sol.time_to_fall_after(last, 0.5, which=which)
+    return sol.auc(which) if tail == "inf" else sol.auc(which, until_h=24.0)
+
+
+@pytest.mark.parametrize("key", sorted(RECORDED["regimens"]))
+def test_solution_landmarks_equal_the_free_functions_recorded_before_the_refactor(key):
+    """Every landmark a description prints (peak and its time, time above, half-fall, AUC), for plasma,
+    norketamine and both effect sites, with and without search windows, at the awkward regimens of the
+    dense-grid tests and at a non-default weight and effect-site half-lives, equals what pk.peak,
+    pk.time_above_h, pk.time_to_fall_after_h and pk.auc_ng_h_per_ml returned at 8d29d59 (relative 1e-12):
+    the solution object changed the API, not the numbers."""
+    name, model, kw = key.split(" | ")
+    reg = RECORDED_REGIMENS[name]
+    sol = pk.solve(reg, model=model, **json.loads(kw))
+    last = max(e.end_h for e in flatten(reg))
+    for what, want in RECORDED["regimens"][key].items():
+        got = _landmark(sol, what, last)
+        for g, w in zip(np.atleast_1d(got), np.atleast_1d(want), strict=True):
+            w = math.inf if w == "inf" else w
+            assert g == w or g == pytest.approx(w, rel=1e-12, abs=0.0), (what, g, w)
+
+
+@pytest.mark.parametrize("key", sorted(RECORDED["simulate"]))
+def test_simulate_and_solution_at_equal_the_samples_recorded_before_the_refactor(key):
+    """``simulate`` is ``solve(...).at``: both give, array for array, the concentrations recorded at 8d29d59
+    (81 kg, times around every dosing event, before the first dose and months after the last)."""
+    name, model = key.split(" | ")
+    rec = RECORDED["simulate"][key]
+    sol = pk.solve(RECORDED_REGIMENS[name], model=model, weight_kg=81.0)
+    at, sim = sol.at(rec["t_h"]), pk.simulate(RECORDED_REGIMENS[name], rec["t_h"], model=model, weight_kg=81.0)
+    for series in pk.SERIES:
+        want = rec[series]
+        got_at, got_sim = getattr(at, f"{series}_ng_ml"), getattr(sim, f"{series}_ng_ml")
+        if want is None:
+            assert got_at is None and got_sim is None
+            continue
+        assert np.array_equal(got_at, got_sim), series
+        np.testing.assert_allclose(got_at, want, rtol=1e-12, atol=0.0, err_msg=series)
+    assert (at.model, at.drug, at.weight_kg, at.regimen) == (sim.model, sim.drug, sim.weight_kg, sim.regimen)
+
+
+def test_solve_is_computed_once_per_regimen_and_describes_itself():
+    """The same question gets the same (cached) solution; its metadata says what was solved: model, drug,
+    weight, dose, the last dosing time, and whether it carries norketamine."""
+    reg = pk.course(20.0, 4.0, 10, start_h=2.0)
+    sol = pk.solve(reg, model="clements_nimmo_1981", weight_kg=82)
+    assert pk.solve(list(reg), model="clements_nimmo_1981", weight_kg=82.0) is sol
+    assert (sol.model, sol.drug, sol.weight_kg) == ("clements_nimmo_1981", "racemic", 82.0)
+    assert sol.total_dose_mg == pytest.approx(800.0) and sol.end_h == 2.0 + 9 * 24.0 + 4.0
+    assert not sol.has_norketamine and pk.solve(reg).has_norketamine
+    assert sol.regimen == reg
+    assert np.array_equal(sol.grid(300.0, n=50), pk.time_grid(reg, 300.0, n=50))
+    empty = pk.solve([])
+    assert empty.end_h == 0.0 and empty.total_dose_mg == 0.0 and empty.time_to_fall_after(1.0) == math.inf
+
+
+def test_solution_refuses_norketamine_for_a_model_without_it():
+    """Asking a racemic model's solution for norketamine is an error naming ``which``, not a silent zero."""
+    sol = pk.solve([pk.bolus(10.0)], model="domino")
+    for call in (lambda: sol.peak("norketamine"), lambda: sol.time_above(1.0, "norketamine"),
+                 lambda: sol.time_to_fall_after(0.0, which="norketamine"), lambda: sol.auc("norketamine")):
+        with pytest.raises(ValueError, match="which='norketamine' needs a model with norketamine"):
+            call()

@@ -1,14 +1,17 @@
 """The numbers the PK panels print are the model's numbers (not only finite and non-empty)."""
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
+from pathlib import Path
 
 import ipywidgets as W
 import matplotlib.colors as mcolors
 import numpy as np
 import pytest
+from _pk_reference import sampled_time_above, sampled_time_to_fall
 
 from helpers import evidence
 from helpers.models import pk, receptor
@@ -41,7 +44,7 @@ def test_regimen_band_is_in_the_model_drug_and_time_above_is_the_model_s(model, 
     assert label in p.description
     band_text = p.band[1].get_text()
     assert band_text == label and (("racemic" in band_text) if drug == "racemic" else ("S-ketamine" in band_text))
-    hours = p.result["result"].time_above_h(lo)
+    hours = pk.solve(p.result.regimen, model=model).time_above(lo)
     assert P._fmt_h(hours) in p.description
 
 
@@ -69,14 +72,14 @@ def test_model_comparison_prints_each_model_s_rate_over_clearance():
     p = P.model_comparison()
     rate, weight = p.values["rate_mg_per_h"], p.values["weight_kg"]
     for m in pk.MODELS:
-        css = pk.steady_state_ng_ml(rate, m, weight)
+        css = pk.steady_state_ng_ml(rate, model=m, weight_kg=weight)
         assert f"(steady state {css:.0f})" in p.description, m
 
 
 def test_route_comparison_prints_the_model_s_bioavailability():
     p = P.route_comparison()
     for route in pk.ROUTES:
-        f = pk.bioavailability(route, p.values["model"])
+        f = pk.bioavailability(route, model=p.values["model"])
         assert f"F {f:.0%}" in p.description, route
 
 
@@ -117,7 +120,7 @@ def _first_session_peak_time(ref, regimen, tie=1e-3):
     starts = [e.start_h for e in regimen] + [math.inf]
     c = ref.plasma_ng_ml
     top = c.max()
-    for a, b in zip(starts[:-1], starts[1:]):
+    for a, b in zip(starts[:-1], starts[1:], strict=True):
         inside = (ref.t_h >= a) & (ref.t_h < b)
         m = c[inside].max()
         if m >= (1 - tie) * top:
@@ -152,19 +155,19 @@ def test_regimen_description_matches_a_dense_grid_at_awkward_settings(setting):
     p = P.regimen_explorer(**setting)
     text = p.description
     v = p.values
-    reg = p.result["regimen"]
+    reg = p.result.regimen
     ref = _dense(reg, v["model"], v["weight_kg"])
     lo = P._analgesic_band(v["model"])[0]
-    end = p.result["end_h"]
+    end = p.result.end_h
 
     def close(got_half, want, what):
         got, half = got_half
         assert abs(got - want) <= half + 0.005 * want, f"{what}: printed {got:.5g} h, dense grid {want:.5g} h"
 
-    close(_duration(r"; DUR spent above", text), ref.time_above_h(lo), "time above")
-    close(_duration(r"within DUR\. ", text), pk.time_to_fall_h(ref.t_h, ref.plasma_ng_ml, end, 0.5), "half-fall")
+    close(_duration(r"; DUR spent above", text), sampled_time_above(ref.t_h, ref.plasma_ng_ml, lo), "time above")
+    close(_duration(r"within DUR\. ", text), sampled_time_to_fall(ref.t_h, ref.plasma_ng_ml, end, 0.5), "half-fall")
     c_peak = _number(rf"Peak plasma {re.escape(P._drug(v['model']))} (\d+) ng/mL", text)
-    assert abs(c_peak - ref.peak_ng_ml) <= 0.5 + 1e-3 * ref.peak_ng_ml
+    assert abs(c_peak - ref.plasma_ng_ml.max()) <= 0.5 + 1e-3 * ref.plasma_ng_ml.max()
     close(_duration(r"first reached at DUR", text), _first_session_peak_time(ref, reg), "peak time")
     if ref.norketamine_ng_ml is not None:
         nk = _number(r"Norketamine peaks at (\d+) ng/mL", text)
@@ -177,7 +180,7 @@ def test_regimen_description_matches_a_dense_grid_at_awkward_settings(setting):
         assert abs(level - bio[i]) <= 0.05 + 1e-3 * bio[i]
         close(_duration(r"still rises for DUR, until falling plasma meets it", text), t_after[i] - end,
               "biophase rise after the stop")
-        half = pk.time_to_fall_h(t_after, bio, float(t_after[i]), 0.5) + t_after[i] - end
+        half = sampled_time_to_fall(t_after, bio, float(t_after[i]), 0.5) + t_after[i] - end
         close(_duration(r"down to half that level DUR after the stop", text), half, "biophase half-fall")
 
 
@@ -197,7 +200,7 @@ def test_regimen_update_stays_fast_at_the_awkward_settings():
     t0 = time.process_time()
     for _ in range(5):
         p.compute(**p.values)
-        pk._cached_solution.cache_clear()
+        pk.solution._cached_solution.cache_clear()
     assert (time.process_time() - t0) / 5 < 0.05
 
 
@@ -207,7 +210,7 @@ def test_biophase_text_says_it_peaks_hours_after_the_stop_not_days_later():
     never says it 'lags plasma by days' or is still rising 'when plasma has already gone'."""
     p = P.regimen_explorer("sigtermans_2009", biophase=True)
     text = p.description
-    t_bio, c_bio = pk.peak(p.result["regimen"], which="effect_slow")
+    t_bio, c_bio = pk.solve(p.result.regimen).peak("effect_slow")
     assert f"still rises for {P._fmt_h(t_bio - 100.0)}, until falling plasma meets it, to {c_bio:.1f} ng/mL" in text
     assert 3.0 < t_bio - 100.0 < 8.0
     half, _ = _duration(r"down to half that level DUR after the stop", text)
@@ -221,7 +224,7 @@ def test_route_description_gives_the_model_s_norketamine_ratio_by_route():
     ratio (Fanta 2015, 16.5) is set beside it. Racemic models say they have no norketamine."""
     p = P.route_comparison()
     for route, label in P.ROUTE_LABELS.items():
-        assert f"{label} {pk.norketamine_auc_ratio(route, p.values['model']):.1f}" in p.description, route
+        assert f"{label} {pk.norketamine_auc_ratio(route, model=p.values['model']):.1f}" in p.description, route
     assert "Measured after oral S-ketamine: 16.5 (Fanta 2015)" in p.description
     p.set(model="domino")
     assert "no norketamine" in p.description and "Measured after" not in p.description
@@ -229,15 +232,16 @@ def test_route_description_gives_the_model_s_norketamine_ratio_by_route():
 
 def test_route_description_exposure_and_peaks_are_exact():
     """The 8-h exposure relative to IV comes from the exact AUC (Domino's 0.4-min phase defeats a trapezoid on
-    the plot grid) and each peak from pk.peak."""
+    the plot grid) and each peak from the exact solution."""
     p = P.route_comparison(model="domino")
     dose = p.values["dose_mg"]
-    iv = pk.auc_ng_h_per_ml([pk.bolus(dose)], "domino", until_h=8.0)
+    iv = pk.solve([pk.bolus(dose)], model="domino").auc(until_h=8.0)
     for route, label in P.ROUTE_LABELS.items():
         reg = [pk.bolus(dose, route=route)]
-        rel = pk.auc_ng_h_per_ml(reg, "domino", until_h=8.0) / iv
-        t_pk, c_pk = pk.peak(reg, "domino")
-        assert f"{label}: F {pk.bioavailability(route, 'domino'):.0%}, peak {c_pk:.0f} ng/mL" in p.description
+        sol = pk.solve(reg, model="domino")
+        rel = sol.auc(until_h=8.0) / iv
+        t_pk, c_pk = sol.peak()
+        assert f"{label}: F {pk.bioavailability(route, model='domino'):.0%}, peak {c_pk:.0f} ng/mL" in p.description
         assert f"exposure over 8 h {rel:.0%} of IV" in p.description
 
 
@@ -318,3 +322,78 @@ def test_pk_plot_functions_reject_bad_input_naming_the_parameter():
                        (lambda: pkplot.time_axis(ax, -1.0), "window_h")):
         with pytest.raises(ValueError, match=name):
             call()
+
+
+# ---- one entry into the model per question; draw and describe read only the result ---------------------------
+RECORDED_PANELS = json.loads((Path(__file__).parent / "pk_recorded_8d29d59.json").read_text(encoding="utf-8"))
+#: Distinct regimens a panel update asks about: one regimen; one dose by each of five routes; one infusion through
+#: each of three models (a solution is per regimen and model); the decrement panel needs closed forms only.
+SOLVES_PER_UPDATE = {"regimen_explorer": 1, "route_comparison": len(P.ROUTE_LABELS),
+                     "model_comparison": len(pk.MODELS), "decrement_times": 0}
+_MOVES = {"regimen_explorer": [dict(rate_mg_per_h=35.0), dict(sessions=3, interval_d=2.0), dict(biophase=True),
+                               dict(model="domino"), dict(weight_kg=90.0, log_y=True)],
+          "route_comparison": [dict(dose_mg=50.0), dict(model="clements_nimmo_1981"), dict(weight_kg=99.0)],
+          "model_comparison": [dict(rate_mg_per_h=30.0), dict(duration_h=336.0), dict(weight_kg=45.0)],
+          "decrement_times": [dict(duration_h=4.0), dict(decrement=0.8), dict(weight_kg=120.0)]}
+
+
+@pytest.mark.parametrize("name", sorted(P.PANELS))
+def test_each_update_solves_each_distinct_regimen_once(name, monkeypatch):
+    """Counting calls of the single entry point ``pk.solve``: a slider move of the regimen explorer solves its
+    regimen exactly once (it used to enter the model 6-9 times), and the other panels solve exactly one regimen
+    per curve they draw. Caches are cleared so a repeated question cannot hide a second solve."""
+    panel = P.PANELS[name]()
+    calls = []
+    real = pk.solve
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pk, "solve", counting)
+    for move in _MOVES[name]:
+        pk.solution._cached_solution.cache_clear()
+        calls.clear()
+        panel.set(**move)
+        assert len(calls) == SOLVES_PER_UPDATE[name], (move, len(calls))
+
+
+@pytest.mark.parametrize("name", sorted(P.PANELS))
+def test_draw_and_describe_call_no_model(name, monkeypatch):
+    """``draw`` and ``describe`` read only the result ``compute`` returned: with every callable of the PK and
+    receptor layers made to fail, redrawing and describing the last result still work and give the same text."""
+    panel = P.PANELS[name]()
+    result, text = panel.result, panel.description
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("draw/describe called the model layer")
+
+    for module in (pk, receptor):
+        for attr in dir(module):
+            if not attr.startswith("_") and callable(getattr(module, attr)) and \
+                    not isinstance(getattr(module, attr), type):
+                monkeypatch.setattr(module, attr, refuse)
+    panel.draw(result)
+    assert panel.describe(result) == text
+
+
+def test_panel_results_are_frozen():
+    """A result handed to draw/describe cannot be changed by them (frozen dataclasses)."""
+    import dataclasses
+
+    for name, cls in P.PANELS.items():
+        result = cls().result
+        assert dataclasses.is_dataclass(result), name
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.__setattr__(dataclasses.fields(result)[0].name, None)
+
+
+@pytest.mark.parametrize("case", [(name, key) for name, recs in sorted(RECORDED_PANELS["panels"].items())
+                                  for key in sorted(recs)], ids=lambda c: f"{c[0]}-{c[1]}")
+def test_descriptions_equal_those_recorded_before_the_refactor(case):
+    """Every PK panel's description (the exported figures' alt text) at its defaults, every preset, the awkward
+    settings above (with and without the biophase) and odd weights and doses is, character for character, the
+    text recorded at 8d29d59, before panels computed through pk.solve."""
+    name, key = case
+    rec = RECORDED_PANELS["panels"][name][key]
+    assert P.PANELS[name](None, **rec["values"]).description == rec["description"]

@@ -84,18 +84,22 @@ CASES = [
     ("duration_h", lambda: pk.context_sensitive_half_time_h([1.0, NAN])),
     ("model", lambda: pk.context_sensitive_half_time_h(1.0, model="propofol")),
     ("weight_kg", lambda: pk.context_sensitive_half_time_h(1.0, weight_kg=500.0)),
-    ("rate_mg_per_h", lambda: pk.steady_state_ng_ml(-1.0, "fanta_2015")),
-    ("rate_mg_per_h", lambda: pk.steady_state_ng_ml([1.0, NAN], "fanta_2015")),
-    ("weight_kg", lambda: pk.clearance_l_per_h("domino", 29.9)),
+    ("rate_mg_per_h", lambda: pk.steady_state_ng_ml(-1.0, model="fanta_2015")),
+    ("rate_mg_per_h", lambda: pk.steady_state_ng_ml([1.0, NAN], model="fanta_2015")),
+    ("weight_kg", lambda: pk.clearance_l_per_h("domino", weight_kg=29.9)),
     ("model", lambda: pk.half_lives_min("hijazi")),
     ("model", lambda: pk.norketamine_half_lives_min("domino")),
-    ("route", lambda: pk.bioavailability("rectal", "fanta_2015")),
-    ("model", lambda: pk.bioavailability("oral", "nope")),
-    # result methods
-    ("threshold_ng_ml", lambda: pk.simulate(OK, T).time_above_h(-1.0)),
-    ("threshold_ng_ml", lambda: pk.simulate(OK, T).time_above_h(NAN)),
-    ("which", lambda: pk.simulate(OK, T).time_above_h(10.0, which="brain")),
-    ("which", lambda: pk.simulate(OK, T, model="domino").time_above_h(10.0, which="norketamine")),
+    ("route", lambda: pk.bioavailability("rectal", model="fanta_2015")),
+    ("model", lambda: pk.bioavailability("oral", model="nope")),
+    # solve and the solution's methods
+    ("regimen", lambda: pk.solve("bolus 10 mg")),
+    ("model", lambda: pk.solve(OK, model="smith_2020")),
+    ("weight_kg", lambda: pk.solve(OK, weight_kg=250.0)),
+    ("effect_fast_t_half_min", lambda: pk.solve(OK, effect_fast_t_half_min=90.0)),
+    ("t_h", lambda: pk.solve(OK).at([2.0, 1.0])),
+    ("t_h", lambda: pk.solve(OK).at(3.0)),
+    ("window_h", lambda: pk.solve(OK).grid(0.0)),
+    ("n", lambda: pk.solve(OK).grid(10.0, n=1)),
     # parameter sets
     ("v1_l", lambda: _bad_parameter_set(v1_l=-1.0)),
     ("cl_l_per_h", lambda: _bad_parameter_set(cl_l_per_h=0.0)),
@@ -123,29 +127,27 @@ def test_messages_give_value_and_allowed_range():
 
 
 LANDMARK_CASES = [
-    ("which", lambda: pk.peak(OK, which="brain")),
-    ("which", lambda: pk.peak(OK, "domino", which="norketamine")),
-    ("which", lambda: pk.time_above_h(OK, 10.0, "clements_nimmo_1981", which="norketamine")),
-    ("model", lambda: pk.peak(OK, "smith_2020")),
-    ("weight_kg", lambda: pk.peak(OK, weight_kg=10.0)),
-    ("regimen", lambda: pk.peak("10 mg")),
-    ("from_h", lambda: pk.peak(OK, from_h=-1.0)),
-    ("until_h", lambda: pk.peak(OK, from_h=5.0, until_h=2.0)),
-    ("until_h", lambda: pk.peak(OK, until_h=NAN)),
-    ("threshold_ng_ml", lambda: pk.time_above_h(OK, -1.0)),
-    ("threshold_ng_ml", lambda: pk.time_above_h(OK, NAN)),
-    ("until_h", lambda: pk.time_above_h(OK, 10.0, until_h=0.0)),
-    ("stop_h", lambda: pk.time_to_fall_after_h(OK, -1.0)),
-    ("fraction", lambda: pk.time_to_fall_after_h(OK, 0.0, 0.0)),
-    ("fraction", lambda: pk.time_to_fall_after_h(OK, 0.0, 1.0)),
-    ("horizon_h", lambda: pk.time_to_fall_after_h(OK, 0.0, 0.5, horizon_h=0.0)),
-    ("effect_slow_t_half_days", lambda: pk.time_to_fall_after_h(OK, 0.0, effect_slow_t_half_days=0.0)),
-    ("until_h", lambda: pk.auc_ng_h_per_ml(OK, until_h=-1.0)),
-    ("until_h", lambda: pk.auc_ng_h_per_ml(OK, until_h=NAN)),
-    ("until_h", lambda: pk.auc_ng_h_per_ml(OK, until_h=True)),
-    ("which", lambda: pk.auc_ng_h_per_ml(OK, "domino", which="norketamine")),
+    ("which", lambda: pk.solve(OK).peak("brain")),
+    ("which", lambda: pk.solve(OK, model="domino").peak("norketamine")),
+    ("which", lambda: pk.solve(OK, model="clements_nimmo_1981").time_above(10.0, "norketamine")),
+    ("tie_rtol", lambda: pk.solve(OK).peak(tie_rtol=0.0)),
+    ("from_h", lambda: pk.solve(OK).peak(from_h=-1.0)),
+    ("until_h", lambda: pk.solve(OK).peak(from_h=5.0, until_h=2.0)),
+    ("until_h", lambda: pk.solve(OK).peak(until_h=NAN)),
+    ("threshold_ng_ml", lambda: pk.solve(OK).time_above(-1.0)),
+    ("threshold_ng_ml", lambda: pk.solve(OK).time_above(NAN)),
+    ("until_h", lambda: pk.solve(OK).time_above(10.0, until_h=0.0)),
+    ("stop_h", lambda: pk.solve(OK).time_to_fall_after(-1.0)),
+    ("fraction", lambda: pk.solve(OK).time_to_fall_after(0.0, 0.0)),
+    ("fraction", lambda: pk.solve(OK).time_to_fall_after(0.0, 1.0)),
+    ("horizon_h", lambda: pk.solve(OK).time_to_fall_after(0.0, 0.5, horizon_h=0.0)),
+    ("effect_slow_t_half_days", lambda: pk.solve(OK, effect_slow_t_half_days=0.0)),
+    ("until_h", lambda: pk.solve(OK).auc(until_h=-1.0)),
+    ("until_h", lambda: pk.solve(OK).auc(until_h=NAN)),
+    ("until_h", lambda: pk.solve(OK).auc(until_h=True)),
+    ("which", lambda: pk.solve(OK, model="domino").auc("norketamine")),
     ("route", lambda: pk.norketamine_auc_ratio("rectal")),
-    ("model", lambda: pk.norketamine_auc_ratio("oral", "domino")),
+    ("model", lambda: pk.norketamine_auc_ratio("oral", model="domino")),
     ("window_h", lambda: pk.time_grid(OK, 0.0)),
     ("n", lambda: pk.time_grid(OK, 10.0, n=1)),
     ("n_after", lambda: pk.time_grid(OK, 10.0, n_after=-1)),
@@ -163,7 +165,7 @@ LANDMARK_CASES = [
 @pytest.mark.parametrize("param, call", LANDMARK_CASES,
                          ids=[f"{i:02d}-{p}" for i, (p, _) in enumerate(LANDMARK_CASES)])
 def test_landmark_functions_reject_bad_input_naming_the_parameter(param, call):
-    """The exact landmark functions (peak, time above, half-fall, AUC, time grid, route tags) raise
+    """The solution's exact landmarks (peak, time above, half-fall, AUC), the time grid and the route tags raise
     ValueError naming the bad argument, never a NaN."""
     with pytest.raises(ValueError, match=param):
         call()
@@ -171,7 +173,8 @@ def test_landmark_functions_reject_bad_input_naming_the_parameter(param, call):
 
 def test_landmarks_of_an_empty_regimen_are_zero_not_nan():
     """No dose: peak 0 at the start, no time above, infinite fall time (nothing to fall from), zero AUC."""
-    assert pk.peak([]) == (0.0, 0.0)
-    assert pk.time_above_h([], 0.0) == 0.0
-    assert pk.time_to_fall_after_h([], 1.0) == math.inf
-    assert pk.auc_ng_h_per_ml([]) == 0.0 and pk.auc_ng_h_per_ml([], until_h=5.0) == 0.0
+    nothing = pk.solve([])
+    assert nothing.peak() == (0.0, 0.0)
+    assert nothing.time_above(0.0) == 0.0
+    assert nothing.time_to_fall_after(1.0) == math.inf
+    assert nothing.auc() == 0.0 and nothing.auc(until_h=5.0) == 0.0
