@@ -1158,22 +1158,40 @@ def relief_vs_duration(durations_h, rate_mg_per_h: float = 20.0, hypothesis: str
     t_tab, _cp, u_fast, u_slow, _cum = _step_table(model, float(weight_kg), float(biophase.t_half_slow_days))
     scale = rate * _s_factor(drug)
     during, tau = _sweep_grids(d)
+    # The grid stops 96 h after the end: by then plasma and the fast site are below 1e-3 of their end level
+    # (Fanta's slowest disposition t½ is 7.4 h), so from there on the slow site decays as e^{−ke0 τ} and s
+    # rebuilds as 1 − (1 − s)e^{−τ/τ_rebuild}, and the crossings of the threshold have closed forms.
+    tau = tau[tau <= _TAIL_H]
     t_after = d[:, None] + tau[None, :]
     lookup = _Lookup(t_tab, t_after)
     fast_after = np.maximum(scale * (lookup(u_fast) - np.interp(tau, t_tab, u_fast)), 0.0)
     out = {"biophase": None, "reset": None}
+    last = tau[-1]
     if hyp in ("both", "biophase"):
         slow_after = np.maximum(scale * (lookup(u_slow) - np.interp(tau, t_tab, u_slow)), 0.0)
         relief = _biophase(fast_after, slow_after, biophase)
-        out["biophase"] = _duration_after(tau, relief, np.zeros(d.size), thr)
+        days = _duration_after(tau, relief, np.zeros(d.size), thr)
+        c_thr = biophase.c50_slow_ng_ml * (thr / (biophase.emax - thr)) ** (1.0 / biophase.hill) \
+            if thr < biophase.emax else np.inf
+        ke0 = _LN2 / (biophase.t_half_slow_days * _H_PER_DAY)
+        still = relief[:, -1] >= thr
+        with np.errstate(divide="ignore"):
+            tail = (last + np.log(slow_after[:, -1] / c_thr) / ke0) / _H_PER_DAY
+        out["biophase"] = np.where(still, np.minimum(np.maximum(tail, last / _H_PER_DAY), HORIZON_DAYS), days)
     if hyp in ("both", "reset"):
         fast_during = scale * np.interp(during, t_tab, u_fast)
         t_all = np.concatenate([during, t_after], axis=1)
         b = _block(np.concatenate([fast_during, fast_after], axis=1))
-        s = _slow_state(t_all, b, reset.rebuild_days * _H_PER_DAY, reset.decay_per_day / _H_PER_DAY)
+        tau_r = reset.rebuild_days * _H_PER_DAY
+        s = _slow_state(t_all, b, tau_r, reset.decay_per_day / _H_PER_DAY)
         m = during.shape[1]
         relief = 1.0 - _reset_pain(s[:, m:], b[:, m:]) / BASELINE_PAIN_NRS
-        out["reset"] = _duration_after(tau, relief, np.zeros(d.size), thr)
+        days = _duration_after(tau, relief, np.zeros(d.size), thr)
+        s_thr = _slow_state_at_pain(BASELINE_PAIN_NRS * (1.0 - thr))
+        still = relief[:, -1] >= thr
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tail = (last + tau_r * np.log((1.0 - s[:, -1]) / (1.0 - s_thr))) / _H_PER_DAY
+        out["reset"] = np.where(still, np.minimum(np.maximum(tail, last / _H_PER_DAY), HORIZON_DAYS), days)
     for a in out.values():
         if a is not None:
             a.setflags(write=False)
