@@ -224,10 +224,10 @@ def test_use_dependence_numbers():
     60-s washout: 14% vs 41%), the 41% Hill level, and the 15-s halving when activation continues."""
     from helpers.panels import receptor as P
 
-    opening = P.use_dependence().result
-    fast = P.use_dependence(preset="high_frequency").result
-    rare = P.use_dependence(preset="rare_activity").result
-    no_pause = P.use_dependence(preset="no_pause").result
+    opening = P.use_dependence().result.course
+    fast = P.use_dependence(preset="high_frequency").result.course
+    rare = P.use_dependence(preset="rare_activity").result.course
+    no_pause = P.use_dependence(preset="no_pause").result.course
     n = int(np.count_nonzero(opening.pulse_starts_s <= opening.t_half_s))
     n_fast = int(np.count_nonzero(fast.pulse_starts_s <= fast.t_half_s))
     rare_no_washout = r.block_time_course(rare.conc_um, rare.frequency_hz, 120.0, rare.blocker)
@@ -247,8 +247,8 @@ def test_r_ketamine_escape_numbers():
     recovery half-times of the opening case, S-ketamine vs R-ketamine (about 15 s vs 4 s)."""
     from helpers.panels import receptor as P
 
-    s_res = P.use_dependence().result
-    r_res = P.use_dependence(blocker="R-ketamine").result
+    s_res = P.use_dependence().result.course
+    r_res = P.use_dependence(blocker="R-ketamine").result.course
     ratio_k = r.blocker("R-ketamine").ic50_um / r.blocker("S-ketamine").ic50_um
     says("Switch to **R-ketamine**", f"{about_times(ratio_k)} more weakly",
          f"{about_times(s_res.t_half_recovery_s / r_res.t_half_recovery_s)} faster",

@@ -401,7 +401,7 @@ def test_exact_solution_agrees_with_solve_ivp():
         mid = 0.5 * (t0 + t1)
         on = bool(np.any((starts <= mid) & (mid < starts + width)))
         a = r.rate_matrix(on, c if mid < 3.01 else 0.0, r.blocker(name).ic50_um)
-        sol = solve_ivp(lambda _t, y: a @ y, (t0, t1), x, method="Radau", jac=lambda _t, _y: a,
+        sol = solve_ivp(lambda _t, y, a=a: a @ y, (t0, t1), x, method="Radau", jac=lambda _t, _y, a=a: a,
                         rtol=1e-11, atol=1e-13)
         x = sol.y[:, -1]
         worst = max(worst, float(np.max(np.abs(x - res.states[:, i + 1]))))
@@ -467,7 +467,7 @@ def test_panel_descriptions_carry_the_model_numbers():
     text = P.block_curve().description
     assert "58%" in text and "only part of the receptors" in text
     p = P.use_dependence(preset="no_pause")
-    assert p.result.rest_s == 0.0 and "block halves" in p.description
+    assert p.result.course.rest_s == 0.0 and "block halves" in p.description
     assert "trapped" in P.use_dependence().description
 
 
@@ -523,7 +523,7 @@ def test_resting_potential_is_a_model_constant_the_panel_reads(monkeypatch):
     legend = [t.get_text() for t in p.ax_bars.get_legend().get_texts()]
     assert "at rest (−65 mV)" in legend
     assert "conduct at rest (−65 mV)" in p.description
-    assert p.result["table"][(True, False)] == pytest.approx(r.mg_unblocked_fraction(-65.0, 1.0))
+    assert p.result.table[(True, False)] == pytest.approx(r.mg_unblocked_fraction(-65.0, 1.0))
 
 
 def test_presets_cite_receptor_references_and_figures_are_registered():
@@ -547,3 +547,27 @@ def test_blocker_table_lists_every_blocker():
     table = P.blocker_table()
     for b in r.BLOCKERS.values():
         assert b.name in table and b.evidence in table
+
+
+@pytest.mark.parametrize("name", ["iv_curve", "block_curve", "use_dependence"])
+def test_panel_draw_and_describe_read_only_the_result(name, monkeypatch):
+    """Each panel's ``compute`` returns a frozen result; ``draw`` and ``describe`` read only it. With every
+    function of the receptor model made to fail, drawing the result and describing it again gives the same
+    text."""
+    import dataclasses
+    import inspect
+
+    from helpers.panels import receptor as P
+
+    p = P.PANELS[name]()
+    result, text = p.result, p.description
+    assert dataclasses.is_dataclass(result) and result.__dataclass_params__.frozen
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("draw/describe called the model")
+
+    for attr in r.__all__:
+        if inspect.isfunction(getattr(r, attr)):
+            monkeypatch.setattr(r, attr, fail)
+    p.draw(result)
+    assert p.describe(result) == text

@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import _validate as v
 from .. import units
+from ..vocab import DRUGS, EVIDENCE_LABELS, RACEMIC, S_KETAMINE, drug_label
 
 __all__ = [
     "MG_VOLTAGE_PER_MV", "MG_HALF_MM", "E_REV_MV", "V_NORM_MV", "V_REST_MV", "V_REST_SOURCE", "V_REST_EVIDENCE",
@@ -54,9 +55,23 @@ _V_LIMIT_MV = 200.0
 
 
 def mg_unblocked_fraction(v_mv, mg_mm=1.0):
-    """Fraction of NMDA channels not blocked by Mg2+ at membrane potential ``v_mv`` (mV).
+    """Fraction of NMDA channels not blocked by Mg2+: B(V) = 1 / (1 + exp(-0.062 V) [Mg]/3.57).
 
-    Array in, array out (a scalar in gives a float). ``mg_mm`` is extracellular Mg2+ in mM, in [0, 10].
+    Parameters
+    ----------
+    v_mv : float or array_like
+        Membrane potential (mV), in [-200, 200].
+    mg_mm : float
+        Extracellular Mg2+ (mM), in [0, 10].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        B in (0, 1]; a float for a scalar voltage.
+
+    References
+    ----------
+    .. [1] ``jahr_stevens_1990``: Jahr & Stevens 1990, J Neurosci 10:3178 (Mg2+ block constants) [V].
     """
     volts = v.array(v_mv, "v_mv", low=-200.0, high=200.0)
     mg = v.in_range(mg_mm, "mg_mm", 0.0, 10.0)
@@ -65,7 +80,22 @@ def mg_unblocked_fraction(v_mv, mg_mm=1.0):
 
 
 def fraction_blocked(conc_um, ic50_um, hill=1.0):
-    """Fraction of receptors blocked at steady state (Hill equation); ``conc_um`` may be an array (µM)."""
+    """Fraction of receptors blocked at steady state (Hill equation): c^n / (c^n + IC50^n).
+
+    Parameters
+    ----------
+    conc_um : float or array_like
+        Blocker concentration (µM, >= 0).
+    ic50_um : float
+        Concentration that blocks half the receptors (µM, > 0).
+    hill : float
+        Hill coefficient n, in [0.1, 10].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Fraction blocked, in [0, 1).
+    """
     c = v.array(conc_um, "conc_um", low=0.0)
     ic50 = v.positive(ic50_um, "ic50_um")
     n = v.in_range(hill, "hill", 0.1, 10.0)
@@ -76,8 +106,19 @@ def fraction_blocked(conc_um, ic50_um, hill=1.0):
 def competing_block(concs_um, ic50s_um):
     """Fraction blocked when several blockers compete for the one pore site (Hill coefficient 1).
 
-    ``concs_um`` and ``ic50s_um`` are sequences of equal length (µM); an entry of ``concs_um`` may itself be an
-    array (all of the same shape). Block = Σ(cᵢ/Kᵢ) / (1 + Σ(cᵢ/Kᵢ)): mutually exclusive binding [D].
+    Block = Σ(cᵢ/Kᵢ) / (1 + Σ(cᵢ/Kᵢ)): mutually exclusive binding [D].
+
+    Parameters
+    ----------
+    concs_um : list or tuple
+        Concentration of each blocker (µM, >= 0); an entry may itself be an array (all of the same shape).
+    ic50s_um : list or tuple
+        IC50 of each blocker (µM, > 0), as long as ``concs_um``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Fraction blocked, in [0, 1).
     """
     if not isinstance(concs_um, (list, tuple)) or not isinstance(ic50s_um, (list, tuple)):
         raise ValueError(f"concs_um and ic50s_um must be lists or tuples, got {type(concs_um).__name__} and "
@@ -86,7 +127,7 @@ def competing_block(concs_um, ic50s_um):
         raise ValueError(f"concs_um and ic50s_um must have the same non-zero length, got {len(concs_um)} and "
                          f"{len(ic50s_um)}")
     ratio = 0.0
-    for c, k in zip(concs_um, ic50s_um):
+    for c, k in zip(concs_um, ic50s_um, strict=True):
         ratio = ratio + v.array(c, "concs_um", low=0.0) / v.positive(k, "ic50s_um")
     out = np.asarray(ratio / (1.0 + ratio), dtype=float)
     return float(out) if out.ndim == 0 else out
@@ -96,8 +137,27 @@ def competing_block(concs_um, ic50s_um):
 
 def nmda_current(v_mv, mg_mm=1.0, *, open_fraction=1.0, e_rev_mv=E_REV_MV):
     """NMDA current I = g·B(V,[Mg])·(V − E_rev) in *normalised units*: −1 is the Mg2+-free current of fully
-    open channels at −70 mV. Inward current is negative. ``open_fraction`` in [0, 1] scales g (e.g. 1 − block).
-    Jahr & Stevens 1990 for B; E_rev ≈ 0 mV [V].
+    open channels at −70 mV. Inward current is negative.
+
+    Parameters
+    ----------
+    v_mv : float or array_like
+        Membrane potential (mV), in [-200, 200].
+    mg_mm : float
+        Extracellular Mg2+ (mM), in [0, 10].
+    open_fraction : float
+        Scales g, in [0, 1] (e.g. 1 − block).
+    e_rev_mv : float
+        Reversal potential (mV), in [-50, 50]; ≈ 0 mV [V].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The current in normalised units.
+
+    References
+    ----------
+    .. [1] ``jahr_stevens_1990``: Jahr & Stevens 1990, J Neurosci 10:3178 (Mg2+ block constants) [V].
     """
     b = mg_unblocked_fraction(v_mv, mg_mm)
     g = v.fraction(open_fraction, "open_fraction")
@@ -118,8 +178,21 @@ def _slope_raw(v_mv, mg_mm, e_rev_mv):
 def slope_conductance(v_mv, mg_mm=1.0, *, e_rev_mv=E_REV_MV):
     """Slope dI/dV of the NMDA I–V curve, exact: B·[1 + a(V − E)(1 − B)] with a = 0.062 /mV.
 
-    In units of the Mg2+-free slope (1 = as steep as without Mg2+; B' = a·B·(1 − B) for the Jahr–Stevens B).
-    Negative values mark the negative-slope region, where depolarising *increases* the inward current.
+    Parameters
+    ----------
+    v_mv : float or array_like
+        Membrane potential (mV), in [-200, 200].
+    mg_mm : float
+        Extracellular Mg2+ (mM), in [0, 10].
+    e_rev_mv : float
+        Reversal potential (mV), in [-50, 50].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The slope in units of the Mg2+-free slope (1 = as steep as without Mg2+; B' = a·B·(1 − B) for the
+        Jahr–Stevens B). Negative values mark the negative-slope region, where depolarising *increases* the
+        inward current.
     """
     volts = v.array(v_mv, "v_mv", low=-200.0, high=200.0)
     mg = v.in_range(mg_mm, "mg_mm", 0.0, 10.0)
@@ -129,10 +202,21 @@ def slope_conductance(v_mv, mg_mm=1.0, *, e_rev_mv=E_REV_MV):
 
 
 def peak_inward_voltage(mg_mm=1.0, *, e_rev_mv=E_REV_MV):
-    """Voltage (mV) of the largest inward current, where the negative slope ends; None without a minimum.
+    """Voltage of the largest inward current, where the negative slope ends.
 
     Solves 1 + a(V − E)(1 − B(V)) = 0 on [−200 mV, E_rev] by bisection (the slope is positive above E_rev).
-    With no Mg2+ the current is linear in V and there is no minimum.
+
+    Parameters
+    ----------
+    mg_mm : float
+        Extracellular Mg2+ (mM), in [0, 10].
+    e_rev_mv : float
+        Reversal potential (mV), in [-50, 50].
+
+    Returns
+    -------
+    float or None
+        The voltage (mV); None with no Mg2+, where the current is linear in V and has no minimum.
     """
     mg = v.in_range(mg_mm, "mg_mm", 0.0, 10.0)
     e = v.in_range(e_rev_mv, "e_rev_mv", -50.0, 50.0)
@@ -149,11 +233,25 @@ def peak_inward_voltage(mg_mm=1.0, *, e_rev_mv=E_REV_MV):
 
 
 def negative_slope_region(mg_mm=1.0, v_lo_mv=-100.0, v_hi_mv=40.0, *, e_rev_mv=E_REV_MV):
-    """The part of [v_lo_mv, v_hi_mv] where dI/dV < 0, as ``(start_mv, end_mv)``, or None if there is none.
+    """The part of a voltage window where dI/dV < 0.
 
     The slope is negative at *every* voltage below the peak inward current (the current creeps towards zero as
     Mg2+ block becomes complete), so the region starts at ``v_lo_mv``; it is steep only between about −70 mV
     and the peak (≈ −27 mV at 1 mM Mg2+).
+
+    Parameters
+    ----------
+    mg_mm : float
+        Extracellular Mg2+ (mM), in [0, 10].
+    v_lo_mv, v_hi_mv : float
+        The window (mV), each in [-200, 200], ``v_hi_mv > v_lo_mv``.
+    e_rev_mv : float
+        Reversal potential (mV), in [-50, 50].
+
+    Returns
+    -------
+    tuple of float or None
+        ``(start_mv, end_mv)``, or None if the window has no negative slope.
     """
     lo = v.in_range(v_lo_mv, "v_lo_mv", -_V_LIMIT_MV, _V_LIMIT_MV)
     hi = v.in_range(v_hi_mv, "v_hi_mv", -_V_LIMIT_MV, _V_LIMIT_MV)
@@ -167,7 +265,33 @@ def negative_slope_region(mg_mm=1.0, v_lo_mv=-100.0, v_hi_mv=40.0, *, e_rev_mv=E
 
 @dataclass(frozen=True, eq=False)
 class IVRelation:
-    """NMDA current-voltage relation at one [Mg2+], with a marked voltage. Currents in normalised units."""
+    """NMDA current-voltage relation at one [Mg2+], with a marked voltage. Currents in normalised units.
+
+    Parameters
+    ----------
+    v_mv : numpy.ndarray
+        Voltages (mV).
+    current : numpy.ndarray
+        Current with Mg2+.
+    current_no_mg : numpy.ndarray
+        Mg2+-free current, for contrast.
+    mg_mm : float
+        Extracellular Mg2+ (mM).
+    v_mark_mv : float
+        The marked voltage (mV).
+    unblocked_at_mark : float
+        B(V_mark): fraction of open channels that conduct.
+    current_at_mark : float
+        Current at the marked voltage.
+    v_peak_inward_mv : float or None
+        End of the negative-slope region (mV).
+    v_steepest_mv : float or None
+        Voltage of the most negative slope (mV).
+    negative_slope_mv : tuple of float or None
+        The negative-slope region within ``v_mv``.
+    e_rev_mv : float
+        Reversal potential (mV).
+    """
     v_mv: np.ndarray
     current: np.ndarray            # with Mg2+
     current_no_mg: np.ndarray      # Mg2+-free, for contrast
@@ -182,7 +306,28 @@ class IVRelation:
 
 
 def iv_relation(mg_mm=1.0, v_mark_mv=V_REST_MV, v_mv=None, *, e_rev_mv=E_REV_MV):
-    """I–V curve with and without Mg2+ over ``v_mv`` (default −100…+40 mV), plus the features a student reads."""
+    """I–V curve with and without Mg2+, plus the features a student reads.
+
+    Parameters
+    ----------
+    mg_mm : float
+        Extracellular Mg2+ (mM), in [0, 10].
+    v_mark_mv : float
+        Voltage to mark (mV), in [-200, 200].
+    v_mv : array_like, optional
+        Voltages (mV), 1-D, at least two; default −100…+40 mV in 0.5-mV steps.
+    e_rev_mv : float
+        Reversal potential (mV), in [-50, 50].
+
+    Returns
+    -------
+    IVRelation
+        Curves, the negative-slope region and the values at the mark.
+
+    References
+    ----------
+    .. [1] ``jahr_stevens_1990``: Jahr & Stevens 1990, J Neurosci 10:3178 (Mg2+ block constants) [V].
+    """
     mg = v.in_range(mg_mm, "mg_mm", 0.0, 10.0)
     mark = v.in_range(v_mark_mv, "v_mark_mv", -_V_LIMIT_MV, _V_LIMIT_MV)
     grid = np.linspace(-100.0, 40.0, 281) if v_mv is None else v.array(v_mv, "v_mv", low=-200.0, high=200.0,
@@ -206,7 +351,25 @@ def iv_relation(mg_mm=1.0, v_mark_mv=V_REST_MV, v_mv=None, *, e_rev_mv=E_REV_MV)
 def conducting_fraction(glutamate_bound, v_mv, mg_mm=1.0):
     """Fraction of receptors passing current: needs glutamate bound (channel open) AND Mg2+ expelled.
 
-    = (1 if glutamate_bound else 0) × B(V, [Mg]). The coincidence detector in one line (facts §2 [V] for B).
+    = (1 if glutamate_bound else 0) × B(V, [Mg]): the coincidence detector in one line.
+
+    Parameters
+    ----------
+    glutamate_bound : bool
+        Whether glutamate is bound.
+    v_mv : float or array_like
+        Membrane potential (mV), in [-200, 200].
+    mg_mm : float
+        Extracellular Mg2+ (mM), in [0, 10].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The conducting fraction.
+
+    References
+    ----------
+    .. [1] ``jahr_stevens_1990``: Jahr & Stevens 1990, J Neurosci 10:3178 (Mg2+ block constants) [V].
     """
     if not isinstance(glutamate_bound, (bool, np.bool_)):
         raise ValueError(f"glutamate_bound must be True or False, got {glutamate_bound!r}")
@@ -216,7 +379,22 @@ def conducting_fraction(glutamate_bound, v_mv, mg_mm=1.0):
 
 
 def coincidence_table(mg_mm=1.0, v_rest_mv=V_REST_MV, v_depolarised_mv=-20.0):
-    """Conducting fraction for {glutamate no/yes} × {rest, depolarised}: ``{(glutamate, depolarised): value}``."""
+    """Conducting fraction for {glutamate no/yes} × {rest, depolarised}.
+
+    Parameters
+    ----------
+    mg_mm : float
+        Extracellular Mg2+ (mM), in [0, 10].
+    v_rest_mv : float
+        Resting potential (mV).
+    v_depolarised_mv : float
+        Depolarised potential (mV).
+
+    Returns
+    -------
+    Mapping
+        ``{(glutamate, depolarised): fraction}``, read-only.
+    """
     rest = v.in_range(v_rest_mv, "v_rest_mv", -_V_LIMIT_MV, _V_LIMIT_MV)
     dep = v.in_range(v_depolarised_mv, "v_depolarised_mv", -_V_LIMIT_MV, _V_LIMIT_MV)
     return MappingProxyType({(glu, is_dep): conducting_fraction(glu, dep if is_dep else rest, mg_mm)
@@ -227,10 +405,29 @@ def coincidence_table(mg_mm=1.0, v_rest_mv=V_REST_MV, v_depolarised_mv=-20.0):
 
 @dataclass(frozen=True)
 class Blocker:
-    """An NMDA channel blocker. ``ic50_um`` (µM) is the Ki of [3H]MK-801 displacement used as the IC50 for
-    channel block — an *assumption*: a binding Ki in Mg2+-free membranes is not a functional IC50 in Mg2+.
-    ``components``: ((name, mole fraction), ...) for a mixture; a pure compound lists itself.
-    ``substance`` picks the molar mass for ng/mL <-> µM (:attr:`g_per_mol`).
+    """An NMDA channel blocker.
+
+    Parameters
+    ----------
+    name : str
+        Key in :data:`BLOCKERS`.
+    ic50_um : float
+        The Ki of [3H]MK-801 displacement (µM) used as the IC50 for channel block — an *assumption*: a binding
+        Ki in Mg2+-free membranes is not a functional IC50 in Mg2+.
+    substance : {"ketamine", "norketamine"}
+        Picks the molar mass for ng/mL <-> µM (:attr:`g_per_mol`).
+    components : tuple of tuple
+        ``((name, mole fraction), ...)`` for a mixture; a pure compound lists itself.
+    source : str
+        Where the number comes from.
+    evidence : {"cited", "assumed", "illustrative"}
+        Evidence label.
+    note : str
+        A remark for the blocker table.
+
+    References
+    ----------
+    .. [1] ``ebert_1997``: Ebert et al. 1997, Eur J Pharmacol (Ki vs [3H]MK-801) [V2].
     """
     name: str
     ic50_um: float
@@ -243,7 +440,7 @@ class Blocker:
     def __post_init__(self):
         v.positive(self.ic50_um, "ic50_um")
         v.choice(self.substance, "substance", ("ketamine", "norketamine"))
-        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
+        v.choice(self.evidence, "evidence", EVIDENCE_LABELS)
         if not self.components or any(not isinstance(c, tuple) or len(c) != 2 for c in self.components):
             raise ValueError(f"components must be ((name, mole fraction), ...), got {self.components!r}")
         total = sum(v.fraction(f, "components mole fraction") for _n, f in self.components)
@@ -263,7 +460,7 @@ class Blocker:
 
 _EBERT = ("Ebert, Mikkelsen, Thorkildsen & Borgbjerg 1997, Eur J Pharmacol (333:99-104 [U]) (Ki vs [3H]MK-801, "
           "rat brain; as tabulated on a vendor page) [V2]")
-_S = Blocker("S-ketamine", 0.30, "ketamine", (("S-ketamine", 1.0),), _EBERT, "cited",
+_S = Blocker(S_KETAMINE, 0.30, "ketamine", ((S_KETAMINE, 1.0),), _EBERT, "cited",
              "Ki 0.30 µM used as IC50 (assumption).")
 _R = Blocker("R-ketamine", 1.4, "ketamine", (("R-ketamine", 1.0),), _EBERT, "cited",
              "Ki 1.4 µM used as IC50 (assumption).")
@@ -271,7 +468,7 @@ _NK = Blocker("S-norketamine", 1.7, "norketamine", (("S-norketamine", 1.0),), _E
               "Ki 1.7 µM used as IC50 (assumption).")
 #: Racemate: 1:1 S + R competing for the pore site -> effective IC50 = 1 / (0.5/K_S + 0.5/K_R) [D].
 _RAC_IC50 = 1.0 / (0.5 / _S.ic50_um + 0.5 / _R.ic50_um)
-_RAC = Blocker("racemic ketamine", _RAC_IC50, "ketamine", (("S-ketamine", 0.5), ("R-ketamine", 0.5)),
+_RAC = Blocker(drug_label(RACEMIC), _RAC_IC50, "ketamine", ((S_KETAMINE, 0.5), ("R-ketamine", 0.5)),
                "derived [D] from Ebert 1997 S and R Ki [V2]; cross-check: Sałat 2015 measured racemic Ki 0.119 µM "
                "(another lab; same vendor page [V2])", "assumed",
                f"1:1 S + R as two competing blockers: effective IC50 {_RAC_IC50:.3f} µM.")
@@ -281,22 +478,62 @@ BLOCKERS = MappingProxyType({b.name: b for b in (_S, _R, _RAC, _NK)})
 
 
 def blocker(name: str) -> Blocker:
-    """A blocker from :data:`BLOCKERS` by name."""
+    """A blocker from :data:`BLOCKERS` by name.
+
+    Parameters
+    ----------
+    name : str
+        "S-ketamine", "R-ketamine", "racemic ketamine" or "S-norketamine".
+
+    Returns
+    -------
+    Blocker
+        Its IC50, molar mass, source and evidence label.
+    """
     return BLOCKERS[v.choice(name, "blocker", BLOCKERS)]
 
 
-def blocker_conc_um(conc_ng_ml, blocker: str = "S-ketamine"):
-    """Plasma concentration (ng/mL) of ``blocker`` in µM (ketamine 237.7 g/mol; norketamine 223.7 g/mol)."""
+def blocker_conc_um(conc_ng_ml, blocker: str = S_KETAMINE):
+    """A plasma concentration of a blocker in µM (ketamine 237.7 g/mol; norketamine 223.7 g/mol).
+
+    Parameters
+    ----------
+    conc_ng_ml : float or array_like
+        Concentration (ng/mL, >= 0).
+    blocker : str
+        A key of :data:`BLOCKERS`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Concentration (µM).
+    """
     b = BLOCKERS[v.choice(blocker, "blocker", BLOCKERS)]
     return units.ng_ml_to_um(conc_ng_ml, b.substance)
 
 
-def block_at_plasma(conc_ng_ml, blocker: str = "S-ketamine"):
-    """Fraction of NMDA receptors blocked at steady state by a plasma concentration (ng/mL) of ``blocker``.
+def block_at_plasma(conc_ng_ml, blocker: str = S_KETAMINE):
+    """Fraction of NMDA receptors blocked at steady state by a plasma concentration of a blocker.
 
     Hill coefficient 1, IC50 = Ebert 1997 Ki ([V2], used as an IC50 by assumption, see :class:`Blocker`). The
     racemate is computed as S and R (half each) competing for the pore site. Plasma is taken as the receptor's
-    concentration (no effect-site delay, no protein binding); array in, array out.
+    concentration (no effect-site delay, no protein binding).
+
+    Parameters
+    ----------
+    conc_ng_ml : float or array_like
+        Plasma concentration (ng/mL, >= 0).
+    blocker : str
+        A key of :data:`BLOCKERS`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Fraction blocked, in [0, 1).
+
+    References
+    ----------
+    .. [1] ``ebert_1997``: Ebert et al. 1997, Eur J Pharmacol (Ki vs [3H]MK-801) [V2].
     """
     b = BLOCKERS[v.choice(blocker, "blocker", BLOCKERS)]
     c_um = units.ng_ml_to_um(conc_ng_ml, b.substance)
@@ -308,8 +545,27 @@ def block_at_plasma(conc_ng_ml, blocker: str = "S-ketamine"):
 class ClinicalBand:
     """A range of plasma ketamine concentrations linked to an effect (Zanos 2018 Table 1 [V]).
 
-    ``measured_with``: the drug the levels were measured after. All three bands are *racemic* ketamine levels;
-    S-ketamine is about twice as potent clinically, so its equivalent levels are about half (:func:`band_for_drug`).
+    All three bands are *racemic* ketamine levels; S-ketamine is about twice as potent clinically, so its
+    equivalent levels are about half (:func:`band_for_drug`).
+
+    Parameters
+    ----------
+    name : str
+        "analgesic", "dissociative" or "anaesthetic".
+    low_ng_ml, high_ng_ml : float
+        The range (ng/mL), ``0 <= low < high``.
+    source : str
+        Where the numbers come from.
+    evidence : {"cited", "assumed", "illustrative"}
+        Evidence label.
+    note : str
+        Dose and unit remarks.
+    measured_with : str
+        The drug the levels were measured after.
+
+    References
+    ----------
+    .. [1] ``zanos_2018``: Zanos et al. 2018, Pharmacol Rev 70:621, Table 1 [V].
     """
     name: str
     low_ng_ml: float
@@ -317,14 +573,14 @@ class ClinicalBand:
     source: str
     evidence: str
     note: str = ""
-    measured_with: str = "racemic ketamine"
+    measured_with: str = drug_label(RACEMIC)
 
     def __post_init__(self):
         lo = v.nonnegative(self.low_ng_ml, "low_ng_ml")
         hi = v.positive(self.high_ng_ml, "high_ng_ml")
         if hi <= lo:
             raise ValueError(f"high_ng_ml must be > low_ng_ml, got low_ng_ml={lo!r}, high_ng_ml={hi!r}")
-        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
+        v.choice(self.evidence, "evidence", EVIDENCE_LABELS)
 
 
 _ZANOS = "Zanos et al. 2018, Pharmacol Rev 70:621-660, Table 1 (plasma Cmax, racemic ketamine) [V]"
@@ -351,27 +607,58 @@ S_KETAMINE_POTENCY_VS_RACEMATE = 2.0
 
 
 def band_for_drug(band: str, drug: str) -> tuple[float, float, str]:
-    """(low, high, label) of a clinical band in plasma levels of ``drug`` ("racemic" or "S-ketamine").
+    """A clinical band in plasma levels of a drug.
 
     The bands were measured with racemic ketamine (Zanos 2018 Table 1). For S-ketamine they are divided by its
     clinical potency relative to the racemate (about 2x), which is our arithmetic [D] on a rounded ratio, not a
     measured S-ketamine band: the label says so.
+
+    Parameters
+    ----------
+    band : str
+        A key of :data:`CLINICAL_BANDS_NG_ML`.
+    drug : {"racemic", "S-ketamine"}
+        A drug of :data:`helpers.vocab.DRUGS`.
+
+    Returns
+    -------
+    low, high : float
+        The band (ng/mL of ``drug``).
+    label : str
+        How to label it, saying where a level is derived.
+
+    References
+    ----------
+    .. [1] ``zanos_2018``: Zanos et al. 2018, Pharmacol Rev 70:621, Table 1 [V].
+    .. [2] ``bell_2009``: Bell 2009, Pain 141:210 (S-ketamine about twice as potent) [V].
     """
     b = CLINICAL_BANDS_NG_ML[v.choice(band, "band", CLINICAL_BANDS_NG_ML)]
-    drug = v.choice(drug, "drug", ("racemic", "S-ketamine"))
-    if drug == "racemic":
+    drug = v.choice(drug, "drug", DRUGS)
+    if drug == RACEMIC:
         return b.low_ng_ml, b.high_ng_ml, f"{b.name} range {b.low_ng_ml:.0f}–{b.high_ng_ml:.0f} ng/mL (racemic)"
     f = S_KETAMINE_POTENCY_VS_RACEMATE
     lo, hi = b.low_ng_ml / f, b.high_ng_ml / f
     return lo, hi, f"{b.name} range as S-ketamine ≈ {lo:.0f}–{hi:.0f} ng/mL (racemic ÷ {f:g}; our arithmetic)"
 
 
-def band_block(band: str, blocker: str = "S-ketamine") -> tuple[float, float]:
-    """(low, high) fraction blocked across a clinical band for ``blocker``, at the band's plasma levels.
+def band_block(band: str, blocker: str = S_KETAMINE) -> tuple[float, float]:
+    """Fraction blocked across a clinical band by a blocker, at the band's plasma levels.
 
     The bands are *racemic* ketamine levels (Zanos 2018 Table 1). For any other blocker this is the block that
     blocker would give at those mass concentrations, not at its own clinical levels: for S-ketamine use the
     derived levels of :func:`band_for_drug` (about half) with :func:`block_at_plasma`.
+
+    Parameters
+    ----------
+    band : str
+        A key of :data:`CLINICAL_BANDS_NG_ML`.
+    blocker : str
+        A key of :data:`BLOCKERS`.
+
+    Returns
+    -------
+    low, high : float
+        Fraction blocked at the band's low and high level.
     """
     b = CLINICAL_BANDS_NG_ML[v.choice(band, "band", CLINICAL_BANDS_NG_ML)]
     lo, hi = block_at_plasma(np.array([b.low_ng_ml, b.high_ng_ml]), blocker)
@@ -387,6 +674,25 @@ class ChannelKinetics:
     C ⇄ O and CB ⇄ OB share the gating: opening ``k_open_per_s`` only while glutamate is bound, closing
     ``k_close_per_s`` always. Block O → OB at ``k_on_per_um_s``·[blocker]; unblock OB → O at k_on·IC50 (so the
     steady state under steady gating is the Hill curve with n = 1). No exit from CB but reopening: trapping.
+
+    Parameters
+    ----------
+    k_open_per_s : float
+        Opening rate while glutamate is bound (per s).
+    k_close_per_s : float
+        Closing rate (per s).
+    k_on_per_um_s : float
+        Blocking rate constant (per µM per s).
+    pulse_ms : float
+        Length of a glutamate pulse (ms).
+    source : str
+        Where the numbers come from.
+    evidence : {"cited", "assumed", "illustrative"}
+        Evidence label.
+
+    References
+    ----------
+    .. [1] ``orser_1997``: Orser, Pennefather & MacDonald 1997 (mean open time, Po′, block at 1 µM) [V].
 
     What the defaults reproduce (Orser, Pennefather & MacDonald 1997, cell-attached, facts sheet §2 [V]): mean open
     time 1/k_close = 3.26 ms; open probability while glutamate is bound k_open/(k_open + k_close) = 0.058 (Orser's
@@ -407,7 +713,7 @@ class ChannelKinetics:
     def __post_init__(self):
         for name in ("k_open_per_s", "k_close_per_s", "k_on_per_um_s", "pulse_ms"):
             v.positive(getattr(self, name), name)
-        v.choice(self.evidence, "evidence", ("cited", "assumed", "illustrative"))
+        v.choice(self.evidence, "evidence", EVIDENCE_LABELS)
 
 
 #: Default rates of the kinetic scheme.
@@ -418,7 +724,24 @@ _TAIL_TAUS = 8.0  # closing time constants after a pulse at which an extra sampl
 
 
 def rate_matrix(glutamate_bound: bool, conc_um: float, ic50_um: float, kinetics: ChannelKinetics = KINETICS):
-    """Generator A (per s) of dx/dt = A x for x = (C, O, OB, CB); columns sum to zero."""
+    """Generator A of dx/dt = A x for the occupancies x = (C, O, OB, CB).
+
+    Parameters
+    ----------
+    glutamate_bound : bool
+        Whether channels can open.
+    conc_um : float
+        Blocker concentration (µM, >= 0).
+    ic50_um : float
+        Blocker IC50 (µM, > 0); sets the unblocking rate k_on·IC50.
+    kinetics : ChannelKinetics
+        The rates.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 4 × 4 matrix (per s) whose columns sum to zero.
+    """
     if not isinstance(glutamate_bound, (bool, np.bool_)):
         raise ValueError(f"glutamate_bound must be True or False, got {glutamate_bound!r}")
     c = v.nonnegative(conc_um, "conc_um")
@@ -468,10 +791,41 @@ def _prefix_products(mats: np.ndarray) -> np.ndarray:
 class BlockTimeCourse:
     """State occupancies of the trapping scheme at every phase boundary (exact at those times).
 
-    ``closed``, ``open``, ``open_blocked``, ``trapped`` = C, O, OB, CB. ``blocked`` = OB + CB.
-    ``t_half_s``: time until block first reaches half its Hill steady state (None if not within the drug phase).
-    ``t_half_recovery_s``: after washout, time from the restart of stimulation until the block has halved
-    (None if not reached or no washout).
+    Parameters
+    ----------
+    t_s : numpy.ndarray
+        Phase-boundary times (s).
+    closed, open, open_blocked, trapped : numpy.ndarray
+        Occupancies of C, O, OB and CB.
+    conc_um : float
+        Blocker concentration while the drug is present (µM).
+    frequency_hz : float
+        Activation rate (Hz).
+    duration_s : float
+        Length of the protocol (s).
+    blocker : str
+        The blocker's name.
+    ic50_um : float
+        Its IC50 (µM).
+    steady_state : float
+        The Hill steady state at ``conc_um``.
+    pulse_starts_s : numpy.ndarray
+        Start of each glutamate pulse (s).
+    pulse_ms : float
+        Pulse length (ms).
+    washout_at_s : float or None
+        When the drug is washed out (s).
+    rest_s : float
+        Pause in activation after washout (s).
+    t_half_s : float or None
+        Time until block first reaches half its steady state (None if not within the drug phase).
+    blocked_at_washout, blocked_after_rest : float or None
+        Block at washout and at the end of the pause.
+    t_half_recovery_s : float or None
+        After washout, time from the restart of activation until the block has halved (None if not reached
+        or no washout).
+    kinetics : ChannelKinetics
+        The rates used.
     """
     t_s: np.ndarray
     closed: np.ndarray
@@ -496,6 +850,7 @@ class BlockTimeCourse:
 
     @property
     def blocked(self) -> np.ndarray:
+        """Fraction blocked, OB + CB."""
         return self.open_blocked + self.trapped
 
     @property
@@ -512,7 +867,7 @@ def _pulse_train(t0: float, t1: float, period: float | None, width: float) -> np
     return starts[starts < t1 - 1e-12]
 
 
-def block_time_course(conc_um, frequency_hz, duration_s, blocker: str = "S-ketamine", *,
+def block_time_course(conc_um, frequency_hz, duration_s, blocker: str = S_KETAMINE, *,
                       washout_at_s=None, rest_after_washout_s=0.0, pulse_ms=None,
                       kinetics: ChannelKinetics = KINETICS, initial=None) -> BlockTimeCourse:
     """Use-dependent trapping block under repeated activation (glutamate pulses at ``frequency_hz``).
@@ -525,9 +880,39 @@ def block_time_course(conc_um, frequency_hz, duration_s, blocker: str = "S-ketam
 
     The ODE is linear with piecewise-constant coefficients, so each phase is propagated exactly by a matrix
     exponential; the few distinct phases (pulse, closing tail, gap, ...) get one propagator each, chained by a
-    log-depth prefix product (about 10 ms for 10 Hz over 120 s). ``initial``: starting occupancies (C, O, OB, CB), default all closed and unblocked.
-    Rates are illustrative (see :class:`ChannelKinetics`); the steady state under continuous opening equals
-    :func:`fraction_blocked` with the blocker's IC50 and hill = 1.
+    log-depth prefix product (about 10 ms for 10 Hz over 120 s). Rates are illustrative (see
+    :class:`ChannelKinetics`); the steady state under continuous opening equals :func:`fraction_blocked` with
+    the blocker's IC50 and hill = 1.
+
+    Parameters
+    ----------
+    conc_um : float
+        Blocker concentration (µM), in [0, 1000].
+    frequency_hz : float
+        Activation rate (Hz), in [0, 100]; 0 = no activation.
+    duration_s : float
+        Length of the protocol (s), in (0, 3600].
+    blocker : str
+        A key of :data:`BLOCKERS`.
+    washout_at_s : float, optional
+        When the blocker concentration drops to zero (s), in [0, duration_s].
+    rest_after_washout_s : float
+        Pause in activation after washout (s), in [0, 3600]; needs ``washout_at_s``.
+    pulse_ms : float, optional
+        Glutamate pulse length (ms), at most one period; default from ``kinetics``.
+    kinetics : ChannelKinetics
+        The rates.
+    initial : array_like, optional
+        Starting occupancies (C, O, OB, CB) summing to 1; default all closed and unblocked.
+
+    Returns
+    -------
+    BlockTimeCourse
+        Occupancies at every phase boundary and the landmarks a student reads.
+
+    References
+    ----------
+    .. [1] ``orser_1997``: Orser, Pennefather & MacDonald 1997 (rates behind the defaults) [V].
     """
     c = v.in_range(conc_um, "conc_um", 0.0, 1000.0)
     f = v.in_range(frequency_hz, "frequency_hz", 0.0, 100.0)

@@ -63,7 +63,22 @@ def _signed_pct(x: float) -> str:
 
 
 def iv_axes(ax, v_lim=(-100.0, 40.0), i_lim=(-0.75, 0.6)):
-    """Limits, labels and zero lines for an NMDA I–V plot (current normalised: −1 = Mg2+-free at −70 mV)."""
+    """Limits, labels and zero lines for an NMDA I–V plot (current normalised: −1 = Mg2+-free at −70 mV).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    v_lim : tuple of float
+        Voltage limits (mV).
+    i_lim : tuple of float
+        Current limits (normalised).
+
+    Returns
+    -------
+    h, vline : matplotlib.lines.Line2D
+        The zero-current and zero-voltage lines.
+    """
     ax.set_xlim(*v_lim)
     ax.set_ylim(*i_lim)
     ax.set_xlabel("membrane potential (mV)")
@@ -74,7 +89,18 @@ def iv_axes(ax, v_lim=(-100.0, 40.0), i_lim=(-0.75, 0.6)):
 
 
 def iv_artists(ax):
-    """Empty artists for :func:`update_iv`: Mg2+ and Mg2+-free curves, negative-slope span, voltage marker."""
+    """Empty artists for :func:`update_iv`: Mg2+ and Mg2+-free curves, negative-slope span, voltage marker.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+
+    Returns
+    -------
+    dict
+        The artists by role.
+    """
     span = ax.axvspan(0.0, 0.0, color=_c("C4"), alpha=0.2, linewidth=0, zorder=0, label="negative slope")
     zero = ax.plot([], [], color=_c(ROLE["control"]), linestyle="--", linewidth=0.6 * _lw(),
                    label="no Mg²⁺")[0]
@@ -88,7 +114,15 @@ def iv_artists(ax):
 
 
 def update_iv(artists, rel) -> None:
-    """Put a :class:`helpers.models.receptor.IVRelation` into artists from :func:`iv_artists`."""
+    """Put an I–V relation into artists from :func:`iv_artists`.
+
+    Parameters
+    ----------
+    artists : dict
+        What :func:`iv_artists` returned.
+    rel : helpers.models.receptor.IVRelation
+        The relation to show.
+    """
     artists["mg"].set_data(rel.v_mv, rel.current)
     artists["zero"].set_data(rel.v_mv, rel.current_no_mg)
     span = artists["span"]
@@ -115,12 +149,25 @@ def _mv(x: float) -> str:
 
 
 def coincidence_bars(ax, v_rest_mv: float):
-    """Four bars: conducting fraction for {no glutamate, glutamate} × {rest (``v_rest_mv``), marked voltage}."""
+    """Four bars: conducting fraction for {no glutamate, glutamate} × {rest, marked voltage}.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    v_rest_mv : float
+        The resting potential named in the legend (mV).
+
+    Returns
+    -------
+    dict
+        ``{"bars": BarContainer, "labels": [Annotation, ...]}``, for :func:`update_coincidence_bars`.
+    """
     x = np.array([0.0, 1.0, 3.0, 4.0])
     rest, marked = _c(ROLE["control"]), _c(ROLE["ketamine"])
     bars = ax.bar(x, np.zeros(4), width=0.9, color=[rest, marked, rest, marked], edgecolor=_paper(),
                   linewidth=0.5)
-    for bar, hatch in zip(bars, ("", "//", "", "//")):
+    for bar, hatch in zip(bars, ("", "//", "", "//"), strict=True):
         bar.set_hatch(hatch)
     ax.set_xticks([0.5, 3.5], labels=["no\nglutamate", "glutamate\nbound"])
     ax.set_xlim(-0.8, 4.8)
@@ -129,15 +176,23 @@ def coincidence_bars(ax, v_rest_mv: float):
     ax.grid(axis="x", visible=False)
     labels = [ax.annotate("", xy=(xi, 0.0), xytext=(0, 3), textcoords="offset points", ha="center",
                           va="bottom", fontsize="small") for xi in x]
-    ax.legend(handles=[bars[0], bars[1]], labels=[f"at rest ({_mv(v_rest_mv)})", "at marked voltage"], loc="upper left",
-              fontsize="small")
+    ax.legend(handles=[bars[0], bars[1]], labels=[f"at rest ({_mv(v_rest_mv)})", "at marked voltage"],
+              loc="upper left", fontsize="small")
     return {"bars": bars, "labels": labels}
 
 
 def update_coincidence_bars(artists, table) -> None:
-    """``table``: ``{(glutamate, depolarised): fraction}`` from :func:`helpers.models.receptor.coincidence_table`."""
+    """Set the four bars to a coincidence table.
+
+    Parameters
+    ----------
+    artists : dict
+        What :func:`coincidence_bars` returned.
+    table : Mapping
+        ``{(glutamate, depolarised): fraction}`` from :func:`helpers.models.receptor.coincidence_table`.
+    """
     order = [(False, False), (False, True), (True, False), (True, True)]
-    for bar, label, key in zip(artists["bars"], artists["labels"], order):
+    for bar, label, key in zip(artists["bars"], artists["labels"], order, strict=True):
         val = float(table[key])
         bar.set_height(val)
         label.xy = (bar.get_x() + bar.get_width() / 2, val)
@@ -153,8 +208,24 @@ def _um_functions(g_per_mol: float):
 
 def block_axes(ax, c_lim=(1.0, 10_000.0), g_per_mol: float = units.KETAMINE_G_PER_MOL,
                substance: str = "ketamine"):
-    """Log concentration axis (ng/mL) with a µM axis on top for ``substance`` (molar mass ``g_per_mol``),
-    fraction blocked 0–1. Returns the top axis; switch its substance with :func:`set_um_axis`."""
+    """Log concentration axis (ng/mL) with a µM axis on top, fraction blocked 0–1.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    c_lim : tuple of float
+        Concentration limits (ng/mL).
+    g_per_mol : float
+        Molar mass of the substance on the µM axis.
+    substance : str
+        Its name, for the µM axis label.
+
+    Returns
+    -------
+    matplotlib.axis.SecondaryAxis
+        The µM axis; switch its substance with :func:`set_um_axis`.
+    """
     ax.set_xscale("log")
     ax.set_xlim(*c_lim)
     ax.set_ylim(0.0, 1.0)
@@ -170,16 +241,39 @@ def block_axes(ax, c_lim=(1.0, 10_000.0), g_per_mol: float = units.KETAMINE_G_PE
 
 
 def set_um_axis(top, g_per_mol: float, substance: str) -> None:
-    """Point the µM axis from :func:`block_axes` at another substance (its molar mass and its name)."""
+    """Point the µM axis from :func:`block_axes` at another substance.
+
+    Parameters
+    ----------
+    top : matplotlib.axis.SecondaryAxis
+        What :func:`block_axes` returned.
+    g_per_mol : float
+        The substance's molar mass.
+    substance : str
+        Its name.
+    """
     top.set_functions(_um_functions(g_per_mol))
     top.set_xlabel(f"{substance} (µM)")
 
 
 def clinical_bands(ax, bands):
-    """Shade and label clinical bands (``{key: ClinicalBand}``) as vertical spans; returns the artists.
+    """Shade and label clinical bands as vertical spans.
 
     Each label names the drug the band was measured with (``band.measured_with``), shortened to fit:
-    "analgesic (racemic)" for a band measured with racemic ketamine."""
+    "analgesic (racemic)" for a band measured with racemic ketamine.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    bands : Mapping
+        ``{key: helpers.models.receptor.ClinicalBand}``.
+
+    Returns
+    -------
+    list of tuple
+        ``(span, label)`` per band.
+    """
     out = []
     heights = {"analgesic": 0.035, "dissociative": 0.115, "anaesthetic": 0.035}
     for key, band in bands.items():
@@ -197,7 +291,20 @@ def clinical_bands(ax, bands):
 
 
 def block_curves(ax, names):
-    """One empty line per blocker name, styled by :data:`BLOCKER_STYLE`; returns ``{name: Line2D}``."""
+    """One empty line per blocker name, styled by :data:`BLOCKER_STYLE`, with a legend.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    names : iterable of str
+        Blocker names.
+
+    Returns
+    -------
+    dict
+        ``{name: Line2D}``.
+    """
     lines = {}
     for name in names:
         colour, ls = BLOCKER_STYLE.get(name, ("C7", "-"))
@@ -207,7 +314,21 @@ def block_curves(ax, names):
 
 
 def update_block_curves(lines, conc_ng_ml, curves, selected: str, base_linewidth: float) -> None:
-    """Fill the lines; the selected blocker drawn bold, the others thin and faint."""
+    """Fill the lines; the selected blocker drawn bold, the others thin and faint.
+
+    Parameters
+    ----------
+    lines : dict
+        What :func:`block_curves` returned.
+    conc_ng_ml : array_like
+        Concentrations (x) shared by every curve.
+    curves : dict
+        Fraction blocked per blocker name.
+    selected : str
+        The blocker to emphasise.
+    base_linewidth : float
+        Line width the emphasis scales.
+    """
     for name, line in lines.items():
         line.set_data(conc_ng_ml, curves[name])
         chosen = name == selected
@@ -217,7 +338,18 @@ def update_block_curves(lines, conc_ng_ml, curves, selected: str, base_linewidth
 
 
 def concentration_marker(ax):
-    """A vertical line, a point and a label for one concentration; fill with :func:`update_concentration_marker`."""
+    """A vertical line, a point and a label for one concentration.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+
+    Returns
+    -------
+    dict
+        The artists, for :func:`update_concentration_marker`.
+    """
     vline = ax.axvline(100.0, color=_muted(), linestyle=":", linewidth=0.5 * _lw(), zorder=4)
     point = ax.plot([], [], "o", color=_ink(), zorder=6)[0]
     text = ax.annotate("", xy=(100.0, 0.5), xytext=(10, -6), textcoords="offset points", ha="left", va="top",
@@ -226,6 +358,19 @@ def concentration_marker(ax):
 
 
 def update_concentration_marker(artists, conc_ng_ml: float, block: float, label: str) -> None:
+    """Move the marker to a concentration and its block, keeping the label inside the axes.
+
+    Parameters
+    ----------
+    artists : dict
+        What :func:`concentration_marker` returned.
+    conc_ng_ml : float
+        Concentration (ng/mL).
+    block : float
+        Fraction blocked there.
+    label : str
+        The label text.
+    """
     artists["vline"].set_xdata([conc_ng_ml, conc_ng_ml])
     artists["point"].set_data([conc_ng_ml], [block])
     text = artists["text"]
@@ -241,7 +386,16 @@ def update_concentration_marker(artists, conc_ng_ml: float, block: float, label:
 
 # ---- block over time (use dependence) ----------------------------------------------------------------------
 
-def time_course_axes(ax, duration_s: float):
+def time_course_axes(ax, duration_s: float) -> None:
+    """Limits and labels for block against time, with headroom for the legend.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    duration_s : float
+        Length of the protocol (s).
+    """
     ax.set_xlim(0.0, duration_s)
     ax.set_ylim(-0.12, 1.3)  # headroom above 1 for the legend
     ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
@@ -250,8 +404,19 @@ def time_course_axes(ax, duration_s: float):
 
 
 def time_course_artists(ax):
-    """Empty artists for :func:`update_time_course`: drug and no-activation spans, activation ticks, trapped
-    area, blocked line, steady-state line and the half-block marker."""
+    """Empty artists for :func:`update_time_course`.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+
+    Returns
+    -------
+    dict
+        Drug and no-activation spans, activation ticks, trapped area, blocked line, steady-state line and the
+        half-block marker.
+    """
     drug = ax.axvspan(0.0, 0.0, color=_c("C4"), alpha=0.15, linewidth=0, zorder=0, label="drug present")
     rest = ax.axvspan(0.0, 0.0, facecolor="none", edgecolor=_muted(), hatch="//", linewidth=0, zorder=0,
                       label="no activation")
@@ -274,7 +439,15 @@ def time_course_artists(ax):
 
 
 def update_time_course(artists, res) -> None:
-    """Put a :class:`helpers.models.receptor.BlockTimeCourse` into artists from :func:`time_course_artists`."""
+    """Put a block time course into artists from :func:`time_course_artists`.
+
+    Parameters
+    ----------
+    artists : dict
+        What :func:`time_course_artists` returned.
+    res : helpers.models.receptor.BlockTimeCourse
+        The time course.
+    """
     end_drug = res.duration_s if res.washout_at_s is None else res.washout_at_s
     artists["drug"].set_x(0.0)
     artists["drug"].set_width(end_drug)
