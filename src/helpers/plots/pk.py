@@ -24,7 +24,22 @@ TIME_UNITS = {"min": ("time since start (min)", 1 / 60), "h": ("time since start
 
 
 def time_axis(ax, window_h: float, unit: str | None = None) -> str:
-    """Set the x label and limits for a window of ``window_h`` hours; return the unit used."""
+    """Set the x label and limits for a window of ``window_h`` hours.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    window_h : float
+        Width of the window (h), > 0.
+    unit : {"min", "h", "d", "wk"} or None
+        Time unit of the axis; None picks one that suits the window.
+
+    Returns
+    -------
+    str
+        The unit used (a key of :data:`TIME_UNITS`).
+    """
     window_h = v.positive(window_h, "window_h")
     if unit is None:
         unit = "min" if window_h <= 2 else "h" if window_h <= 72 else "d" if window_h <= 24 * 42 else "wk"
@@ -78,7 +93,18 @@ def concentration_lines(ax, *, norketamine: bool = True, effect_fast: bool = Tru
 
 
 def update_concentration(lines, result, unit: str) -> None:
-    """Put a :class:`helpers.models.pk.PKResult` into lines made by :func:`concentration_lines`."""
+    """Put concentrations into lines made by :func:`concentration_lines`; a missing series hides its line.
+
+    Parameters
+    ----------
+    lines : dict
+        ``{name: Line2D}`` from :func:`concentration_lines`.
+    result : object
+        Anything with ``t_h`` and ``plasma_ng_ml``, ``norketamine_ng_ml`` (or None), ``effect_fast_ng_ml`` and
+        ``effect_slow_ng_ml`` arrays, such as a ``PKResult``.
+    unit : str
+        The time axis unit (a key of :data:`TIME_UNITS`).
+    """
     x = result.t_h / TIME_UNITS[unit][1]
     series = {"plasma": result.plasma_ng_ml, "norketamine": result.norketamine_ng_ml,
               "effect_fast": result.effect_fast_ng_ml, "effect_slow": result.effect_slow_ng_ml}
@@ -93,7 +119,20 @@ def update_concentration(lines, result, unit: str) -> None:
 
 
 def dosing_bars(ax, *, height_frac: float = 0.035):
-    """A strip along the bottom of the axes marking when drug is given (update with :func:`update_dosing_bars`)."""
+    """A strip along the bottom of the axes marking when drug is given (update with :func:`update_dosing_bars`).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    height_frac : float
+        Height of the strip as a fraction of the axes.
+
+    Returns
+    -------
+    matplotlib.collections.PolyCollection
+        The (empty) strip.
+    """
     from matplotlib.collections import PolyCollection
 
     coll = PolyCollection([], facecolors=ROLE["ketamine"], edgecolors="none", alpha=0.55,
@@ -104,7 +143,17 @@ def dosing_bars(ax, *, height_frac: float = 0.035):
 
 
 def update_dosing_bars(coll, spans_h, unit: str) -> None:
-    """``spans_h``: iterable of (start_h, end_h); a bolus may be given a short span."""
+    """Mark the dosing spans on a strip made by :func:`dosing_bars`.
+
+    Parameters
+    ----------
+    coll : matplotlib.collections.PolyCollection
+        The strip.
+    spans_h : iterable of tuple
+        ``(start_h, end_h)`` of each dose; a bolus may be given a short span.
+    unit : str
+        The time axis unit (a key of :data:`TIME_UNITS`).
+    """
     per = TIME_UNITS[unit][1]
     h = coll.height_frac
     verts = [[(a / per, 0), (b / per, 0), (b / per, h), (a / per, h)] for a, b in spans_h]
@@ -116,6 +165,24 @@ def concentration_band(ax, low: float, high: float, label: str, *, color: str = 
 
     The label is in the sheet's text colour on a half-opaque patch of the axes colour, above the curves, so it
     stays readable in the dark sheet and where a curve crosses it.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    low, high : float
+        The band's edges (ng/mL).
+    label : str
+        Its label.
+    color : str
+        Fill colour.
+    alpha : float
+        Fill opacity.
+
+    Returns
+    -------
+    tuple
+        ``(patch, text)``.
     """
     patch = ax.axhspan(low, high, color=color, alpha=alpha, linewidth=0, zorder=0)
     text = ax.annotate(label, xy=(0.01, np.sqrt(low * high) if ax.get_yscale() == "log" else (low + high) / 2),
@@ -129,7 +196,26 @@ def concentration_band(ax, low: float, high: float, label: str, *, color: str = 
 
 
 def decrement_curve(ax, duration_h, time_h, *, label: str, color: str, linestyle: str = "-"):
-    """Decrement time (h) against infusion duration (h) on log-x axes."""
+    """Decrement time (h) against infusion duration (h) on log-x axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    duration_h, time_h : array_like
+        Infusion durations and decrement times (h).
+    label : str
+        Legend label.
+    color : str
+        Line colour.
+    linestyle : str or tuple
+        Line style.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The curve.
+    """
     (line,) = ax.plot(duration_h, time_h, color=color, linestyle=linestyle, label=label)
     ax.set_xscale("log")
     ax.set_xlabel("infusion duration (h, log scale)")
@@ -138,14 +224,39 @@ def decrement_curve(ax, duration_h, time_h, *, label: str, color: str, linestyle
 
 
 def series_style(i: int) -> tuple[str, object]:
-    """(colour, line style) of the ``i``-th compared curve (see :data:`SERIES_STYLES`)."""
+    """Colour and line style of the ``i``-th compared curve (see :data:`SERIES_STYLES`).
+
+    Parameters
+    ----------
+    i : int
+        Position of the curve, from 0.
+
+    Returns
+    -------
+    tuple
+        ``(colour, line style)``.
+    """
     i = v.integer(i, "i", 0, len(SERIES_STYLES) - 1)
     return SERIES_STYLES[i]
 
 
 def comparison_lines(ax, labels) -> dict:
-    """One empty line per entry of ``labels`` ({key: legend label}), each with its own colour and line style
-    (:data:`SERIES_STYLES`). Fill them with :func:`update_lines`. Returns ``{key: Line2D}``."""
+    """One empty line per entry, each with its own colour and line style (:data:`SERIES_STYLES`).
+
+    Fill them with :func:`update_lines`.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    labels : Mapping
+        ``{key: legend label}``, 1 to 6 entries.
+
+    Returns
+    -------
+    dict
+        ``{key: Line2D}``.
+    """
     labels = dict(labels)
     if not 1 <= len(labels) <= len(SERIES_STYLES):
         raise ValueError(f"labels must have 1 to {len(SERIES_STYLES)} entries, got {len(labels)}")
@@ -157,8 +268,22 @@ def comparison_lines(ax, labels) -> dict:
 
 
 def steady_state_lines(ax, keys) -> dict:
-    """A thin dotted horizontal line per key, in the colour :func:`comparison_lines` gives the same position;
-    set the levels with :func:`update_levels`. Returns ``{key: Line2D}``."""
+    """A thin dotted horizontal line per key, in the colour :func:`comparison_lines` gives the same position.
+
+    Set the levels with :func:`update_levels`.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    keys : iterable
+        1 to 6 keys.
+
+    Returns
+    -------
+    dict
+        ``{key: Line2D}``.
+    """
     keys = list(keys)
     if not 1 <= len(keys) <= len(SERIES_STYLES):
         raise ValueError(f"keys must have 1 to {len(SERIES_STYLES)} entries, got {len(keys)}")
@@ -167,7 +292,15 @@ def steady_state_lines(ax, keys) -> dict:
 
 
 def update_lines(lines, data) -> None:
-    """``data``: {key: (x, y)} for lines made by :func:`comparison_lines` (keys must match)."""
+    """Set the data of lines made by :func:`comparison_lines`.
+
+    Parameters
+    ----------
+    lines : dict
+        ``{key: Line2D}``.
+    data : Mapping
+        ``{key: (x, y)}`` with exactly the keys of ``lines``.
+    """
     missing = set(lines) ^ set(data)
     if missing:
         raise ValueError(f"data must have exactly the keys {sorted(lines)}, got {sorted(data)}")
@@ -176,7 +309,15 @@ def update_lines(lines, data) -> None:
 
 
 def update_levels(lines, levels) -> None:
-    """``levels``: {key: y} for lines made by :func:`steady_state_lines`."""
+    """Move lines made by :func:`steady_state_lines` to their levels.
+
+    Parameters
+    ----------
+    lines : dict
+        ``{key: Line2D}``.
+    levels : Mapping
+        ``{key: y}`` with exactly the keys of ``lines``; finite numbers.
+    """
     missing = set(lines) ^ set(levels)
     if missing:
         raise ValueError(f"levels must have exactly the keys {sorted(lines)}, got {sorted(levels)}")
@@ -187,7 +328,23 @@ def update_levels(lines, levels) -> None:
 
 def decrement_markers(ax, keys, *, markersize: float = 8.0) -> dict:
     """A round marker per key (colour as :func:`comparison_lines`) for the decrement time at one duration.
-    Returns ``{key: Line2D}``; move them with :func:`update_decrement_markers`."""
+
+    Move them with :func:`update_decrement_markers`.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    keys : iterable
+        1 to 6 keys.
+    markersize : float
+        Marker size (points).
+
+    Returns
+    -------
+    dict
+        ``{key: Line2D}``.
+    """
     keys = list(keys)
     if not 1 <= len(keys) <= len(SERIES_STYLES):
         raise ValueError(f"keys must have 1 to {len(SERIES_STYLES)} entries, got {len(keys)}")
@@ -196,19 +353,61 @@ def decrement_markers(ax, keys, *, markersize: float = 8.0) -> dict:
 
 
 def duration_marker(ax, duration_h: float):
-    """A thin dotted vertical line at the chosen infusion duration (h)."""
+    """A thin dotted vertical line at the chosen infusion duration.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    duration_h : float
+        The duration (h), > 0.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The line.
+    """
     return ax.axvline(v.positive(duration_h, "duration_h"), color="0.4", linewidth=1.0, linestyle=":")
 
 
 def update_decrement_markers(markers, vline, duration_h: float, times_h) -> None:
-    """Put each marker at (``duration_h``, ``times_h[key]``) and the vertical line at ``duration_h``."""
+    """Put each marker at (``duration_h``, ``times_h[key]``) and the vertical line at ``duration_h``.
+
+    Parameters
+    ----------
+    markers : dict
+        ``{key: Line2D}`` from :func:`decrement_markers`.
+    vline : matplotlib.lines.Line2D
+        The line from :func:`duration_marker`.
+    duration_h : float
+        The duration (h), > 0.
+    times_h : Mapping
+        ``{key: decrement time (h)}``, each >= 0.
+    """
     d = v.positive(duration_h, "duration_h")
     update_lines(markers, {k: ([d], [v.nonnegative(times_h[k], f"times_h[{k!r}]")]) for k in markers})
     vline.set_xdata([d, d])
 
 
 def legend(ax, handles=None, *, loc: str = "upper right", small: bool = False):
-    """The axes legend (of ``handles``, or of every labelled artist)."""
+    """The axes legend.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    handles : list or None
+        The artists to list; None: every labelled artist.
+    loc : str
+        Legend location.
+    small : bool
+        Small font.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+        The legend.
+    """
     kwargs = {"loc": loc}
     if small:
         kwargs["fontsize"] = "small"
@@ -216,13 +415,30 @@ def legend(ax, handles=None, *, loc: str = "upper right", small: bool = False):
 
 
 def plasma_axis(ax, drug_label: str = "ketamine") -> None:
-    """Label the y axis as plasma concentration (ng/mL)."""
+    """Label the y axis as plasma concentration (ng/mL).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    drug_label : str
+        The drug's name in the label.
+    """
     ax.set_ylabel(f"plasma {drug_label} (ng/mL)")
 
 
 def decrement_axes(ax, shortest_h: float = 1 / 60, longest_h: float = 336.0) -> None:
-    """Log-x axes for decrement time against infusion duration, ticked 1 min, 6 min, 1 h, 10 h, 100 h. Call it
-    before :func:`duration_marker` (a vertical line alone would autoscale x to a single point)."""
+    """Log-x axes for decrement time against infusion duration, ticked 1 min, 6 min, 1 h, 10 h, 100 h.
+
+    Call it before :func:`duration_marker` (a vertical line alone would autoscale x to a single point).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    shortest_h, longest_h : float
+        The x range (h), 0 < ``shortest_h`` < ``longest_h``.
+    """
     lo = v.positive(shortest_h, "shortest_h")
     hi = v.in_range(longest_h, "longest_h", lo, float("inf"), low_open=True)
     ax.set_xscale("log")
