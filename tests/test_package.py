@@ -1,5 +1,6 @@
 """Package-wide properties: no global state on import, one consistent reference list, valid presets,
-style sheets that load, and the export CLI that rebuilds figures/ deterministically."""
+style sheets that load, and the gallery CLI that rebuilds figures/ deterministically (also run by its old name,
+``python -m helpers.export``)."""
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from helpers import evidence, export, style
 from helpers import _validate as v
+from helpers import evidence, export, gallery, style
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +23,7 @@ def test_import_changes_no_global_state():
 import warnings, numpy as np, matplotlib
 import ipywidgets, PIL.Image  # third-party imports may add their own filters; we measure only ours
 before = (dict(matplotlib.rcParams), list(warnings.filters), np.random.get_state()[1].tolist())
-import helpers, helpers.panels, helpers.export, helpers.style, helpers.evidence
+import helpers, helpers.panels, helpers.export, helpers.gallery, helpers.style, helpers.evidence
 helpers.panels.all_panels()
 after = (dict(matplotlib.rcParams), list(warnings.filters), np.random.get_state()[1].tolist())
 changed = [k for k in before[0] if before[0][k] != after[0][k]]
@@ -146,20 +147,22 @@ def _check_cli_stdout(stdout: str, out: Path, written: set[str], n_figures: int)
 
 
 def test_export_cli_is_deterministic_and_matches_committed_figures(tmp_path):
-    """`python -m helpers.export` writes every canonical figure in both themes, and nothing else; names each file
-    on stdout; is byte-identical on a rerun; and figures/ holds exactly the registry's files (none missing, no
-    extras left from renamed or removed figures) with the same alt text (so the committed figures are never stale)."""
+    """`python -m helpers.gallery` writes every canonical figure in both themes, and nothing else; names each file
+    on stdout; is byte-identical on a rerun under its old name `python -m helpers.export`; and figures/ holds
+    exactly the gallery's files (none missing, no extras left from renamed or removed figures) with the same alt
+    text (so the committed figures are never stale)."""
     out = tmp_path / "all"
-    cmd = [sys.executable, "-m", "helpers.export", "--out", str(out)]
+    cmd = [sys.executable, "-m", "helpers.gallery", "--out", str(out)]
     first = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr[-2000:]
-    names = export.canonical_figures()
+    names = gallery.figures()
     expected = _expected_files(names)
     files = {p.name for p in out.iterdir()}
     assert files == expected, f"missing {sorted(expected - files)[:6]}, unexpected {sorted(files - expected)[:6]}"
     _check_cli_stdout(first.stdout, out, expected, len(names))
     snapshot = {p.name: p.read_bytes() for p in out.iterdir()}
-    # Determinism: a second build of a few figures (one of each kind) is byte-identical.
+    # Determinism: a second build of a few figures (one of each kind), through the old command name, is
+    # byte-identical.
     few = ["pk_models", "pathway_overview", "nmda_iv_curve"]
     again_dir = tmp_path / "again"
     again = subprocess.run([sys.executable, "-m", "helpers.export", "--out", str(again_dir), "--only", *few],
@@ -183,13 +186,13 @@ def _figures_folder_problems(folder: Path, built: dict[str, bytes]) -> list[str]
     missing, extra = sorted(set(built) - held), sorted(held - set(built))
     problems = []
     if missing:
-        problems.append(f"{folder.name}/ lacks {len(missing)} files; run `python -m helpers.export`: {missing}")
+        problems.append(f"{folder.name}/ lacks {len(missing)} files; run `python -m helpers.gallery`: {missing}")
     if extra:
         problems.append(f"{folder.name}/ holds {len(extra)} files no canonical figure makes; delete them: {extra}")
     stale = sorted(n for n in set(built) & held if n.endswith(".alt.txt") and (folder / n).read_bytes() != built[n])
     if stale:
         problems.append(f"{folder.name}/ is stale, {len(stale)} alt texts differ from a fresh build; "
-                        f"run `python -m helpers.export`: {stale}")
+                        f"run `python -m helpers.gallery`: {stale}")
     return problems
 
 
@@ -229,7 +232,7 @@ def test_export_cli_pdf_is_valid_and_deterministic(tmp_path):
     runs = []
     for run in ("first", "second"):
         out = tmp_path / run
-        res = subprocess.run([sys.executable, "-m", "helpers.export", "--out", str(out), "--pdf", "--only", name],
+        res = subprocess.run([sys.executable, "-m", "helpers.gallery", "--out", str(out), "--pdf", "--only", name],
                              capture_output=True, text=True, timeout=600)
         assert res.returncode == 0, res.stderr[-2000:]
         files = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -256,15 +259,50 @@ def test_export_cli_rejects_unknown_figures_and_lists_all(tmp_path):
                          capture_output=True, text=True, timeout=600)
     assert bad.returncode == 2 and "no_such_figure" in bad.stderr, (bad.returncode, bad.stderr[-1000:])
     assert not out.exists(), "a rejected command wrote files"
-    listed = subprocess.run([sys.executable, "-m", "helpers.export", "--list"], capture_output=True, text=True,
+    listed = subprocess.run([sys.executable, "-m", "helpers.gallery", "--list"], capture_output=True, text=True,
                             timeout=600)
     assert listed.returncode == 0, listed.stderr[-2000:]
     shown = {line.split()[0] for line in listed.stdout.splitlines() if line.strip()}
-    assert shown == set(export.canonical_figures())
+    assert shown == set(gallery.figures())
 
 
 def test_every_canonical_figure_belongs_to_a_notebook():
     """Each registered figure names the notebook it illustrates, and that notebook exists."""
     notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
-    orphans = {n: c.notebook for n, c in export.canonical_figures().items() if c.notebook not in notebooks}
+    orphans = {n: c.notebook for n, c in gallery.figures().items() if c.notebook not in notebooks}
     assert not orphans, f"canonical figures name notebooks that do not exist: {orphans}"
+
+
+def test_gallery_entries_name_real_panels_and_notebooks():
+    """Every gallery entry has a unique file-safe name, names a panel class that exists (a key of its topic's
+    PANELS, or the schematic class), a preset that panel has, and only keyword arguments it takes; the schematic
+    figures keep their published ``pathway_`` names."""
+    import inspect
+    import re
+
+    from helpers.panels.schematic import STORIES
+
+    names = [f.name for f in gallery.FIGURES]
+    assert len(names) == len(set(names)), "duplicate figure names"
+    assert all(re.fullmatch(r"[a-z0-9_]+", n) for n in names), names
+    for fig in gallery.FIGURES:
+        cls = gallery._panel_class(fig.panel)
+        if fig.preset is not None:
+            assert fig.preset in evidence.presets(cls.name), f"{fig.name}: {cls.__name__} has no preset {fig.preset!r}"
+        allowed = set(inspect.signature(cls.__init__).parameters) - {"self", "values"}
+        if fig.values and "values" in inspect.signature(cls.__init__).parameters:  # a Panel's **values: controls
+            allowed |= set(fig.make_panel("notebook").controls)
+        assert {k for k, _v in fig.values} <= allowed, f"{fig.name}: {fig.values} not arguments of {cls.__name__}"
+    assert {n for n in names if n.startswith("pathway_")} == {f"pathway_{s}" for s in STORIES}
+
+
+@pytest.mark.parametrize("spec", ["pk.no_such_panel", "no_such_topic.x"])
+def test_gallery_rejects_unknown_panels_and_figures(spec):
+    """A gallery entry naming a panel that does not exist fails when built, naming the panel; build() and the
+    figure table reject unknown names with a ValueError naming the parameter."""
+    with pytest.raises((ValueError, ModuleNotFoundError), match="panel|no_such_topic"):
+        gallery.CanonicalFigure("x", spec, "caption", "00_start_here").make_panel("notebook")
+    with pytest.raises(ValueError, match="name"):
+        gallery.build("no_such_figure")
+    with pytest.raises(ValueError, match="look"):
+        gallery.FIGURES[0].make_panel("poster")
