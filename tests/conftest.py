@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers.panels import quiz_item
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = ROOT / "notebooks"
-KINDS = ("markdown", "code", "all")
+KINDS = ("markdown", "code", "all", "selfcheck")
 
 
 def _path(name: str) -> Path:
@@ -42,8 +44,9 @@ def notebook_cells(name: str, kind: str = "all") -> list[str]:
     ----------
     name : str
         File name or stem of a notebook in ``notebooks/``.
-    kind : {"markdown", "code", "all"}
-        Which cells.
+    kind : {"markdown", "code", "all", "selfcheck"}
+        Which cells; "selfcheck" gives, for each ``self_check("key")`` cell, the stored question, options, hint
+        and explanation (the text a student reads, kept in package data).
 
     Returns
     -------
@@ -53,7 +56,20 @@ def notebook_cells(name: str, kind: str = "all") -> list[str]:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     path = _path(name)
+    if kind == "selfcheck":
+        return [_self_check_text(src) for cell_type, src in _cells(path, path.stat().st_mtime_ns)
+                if cell_type == "code" and "self_check(" in src]
     return [src for cell_type, src in _cells(path, path.stat().st_mtime_ns) if kind == "all" or cell_type == kind]
+
+
+def _self_check_text(src: str) -> str:
+    texts = []
+    for node in ast.walk(ast.parse(src)):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "self_check"
+                and node.args and isinstance(node.args[0], ast.Constant)):
+            q = quiz_item(node.args[0].value)
+            texts.append(" | ".join(t for t in (q.question, *q.options, q.hint, q.explanation, *q.why_not) if t))
+    return "\n".join(texts)
 
 
 def notebook_text(name: str, kind: str = "markdown", *, flat: bool = False) -> str:
@@ -63,8 +79,8 @@ def notebook_text(name: str, kind: str = "markdown", *, flat: bool = False) -> s
     ----------
     name : str
         File name or stem of a notebook in ``notebooks/``.
-    kind : {"markdown", "code", "all"}
-        Which cells.
+    kind : {"markdown", "code", "all", "selfcheck"}
+        Which cells (see :func:`notebook_cells`).
     flat : bool
         Collapse every run of whitespace (line breaks, list indentation) to one space, so a phrase is found
         wherever the text wraps.
@@ -91,7 +107,8 @@ def notebook_passages(name: str) -> list[str]:
     list of str
         Each passage with its whitespace collapsed; a number checked "in the passage about X" must then sit in
         the same paragraph or list item as X. A code cell that calls ``quiz(`` gives one passage: its string
-        literals joined by " | ".
+        literals joined by " | "; a ``self_check("key")`` cell gives the stored question, options, hint and
+        explanation joined the same way.
     """
     path = _path(name)
     out = []
@@ -99,6 +116,8 @@ def notebook_passages(name: str) -> list[str]:
         if cell_type == "markdown":
             for block in re.split(r"\n\s*\n", src):
                 out.extend(" ".join(p.split()) for p in re.split(r"\n(?=\s*- )", block) if p.strip())
+        elif cell_type == "code" and "self_check(" in src:
+            out.extend(" ".join(t.split()) for t in _self_check_text(src).split("\n"))
         elif cell_type == "code" and "quiz(" in src:
             strings = [n.value for n in ast.walk(ast.parse(src))
                        if isinstance(n, ast.Constant) and isinstance(n.value, str)]

@@ -7,7 +7,7 @@ rewrite. The notebook text is read with its line breaks and list indentation col
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,7 @@ def _ordinal(k: int) -> str:
     return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _controls(name: str):
     """Opening values of a panel's controls (what the Predict questions describe)."""
     from helpers.panels import spinal as P
@@ -86,7 +86,7 @@ def test_mg_block_at_rest():
     """'at −70 mV only about 4% are free' (section 1 and the second quiz) is B(V_rest) of the model."""
     p = spinal.WINDUP
     _says(f"at {_mv(p.v_rest_mv)} mV only about {p.b_rest:.0%} are free")
-    _says(f"At {_mv(p.v_rest_mv)} mV only about {p.b_rest:.0%} of NMDA channels are free of Mg2+", where="code")
+    _says(f"At {_mv(p.v_rest_mv)} mV only about {p.b_rest:.0%} of NMDA channels are free of Mg2+", where="selfcheck")
 
 
 def test_predict_questions_match_the_presets_and_sliders():

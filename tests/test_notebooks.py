@@ -110,10 +110,11 @@ def _figure_calls(nb, name: str) -> list[tuple[int, str, str, ast.Call]]:
 
 
 def _quiz_calls(nb) -> list[int]:
-    """Cell index of every ``quiz(...)`` call (helpers.panels.quiz)."""
+    """Cell index of every self-check call: ``self_check("key")`` (questions from package data) or the inline
+    ``quiz(...)`` (helpers.panels)."""
     return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
             for node in ast.walk(_parse(cell.source, f"cell {i}"))
-            if isinstance(node, ast.Call) and (_dotted(node.func) or "").split(".")[-1] == "quiz"]
+            if isinstance(node, ast.Call) and (_dotted(node.func) or "").split(".")[-1] in ("quiz", "self_check")]
 
 
 # ---- the house pattern ----------------------------------------------------------------------------------
@@ -319,13 +320,14 @@ def test_figure_calls_are_recognised_however_imported():
         "overview(story='spinal')",
         "from IPython.display import Markdown\nMarkdown(P.model_table())\nquiz('q', ['a', 'b'], answer=0, why='')",
         "%matplotlib inline\nP.decrement_times()",
+        "self_check('01_trapping')",
     )]
     got = [(i, kind, func) for i, kind, func, _ in _figure_calls(nb, "synthetic")]
     assert got == [(1, "panel", "pk.regimen_explorer"), (2, "panel", "receptor.IVCurve"),
                    (3, "panel", "spinal.windup_train"), (4, "static", "schematic.overview"),
                    (6, "panel", "pk.decrement_times")]
     assert _schematic_stories(nb, "synthetic") == {"spinal"}
-    assert _quiz_calls(nb) == [5]
+    assert _quiz_calls(nb) == [5, 7]
 
 
 # ---- the checks fail on broken copies (in memory; the committed notebooks are never written) ---------------
