@@ -290,11 +290,11 @@ def test_balance_panel_net_markers_are_the_models_gain_change(preset):
 
 @pytest.mark.parametrize("cls", list(panels.PANELS.values()))
 def test_presets_open_on_their_block_fraction(cls):
-    """Presets give the NMDA block under the shared name ``block_fraction``, or under ``ketamine`` (the data's
-    older name, read as an alias); either way the panel opens with that block and the model's CPM for it."""
+    """Presets give the NMDA block under the shared name ``block_fraction``; the panel opens with that block and
+    the model's CPM for it."""
     for key, preset in evidence.presets(cls.name).items():
         vals = preset["values"]
-        want = vals["block_fraction"] if "block_fraction" in vals else vals["ketamine"]
+        want = vals["block_fraction"]
         p = cls(key)
         assert p.values["block_fraction"] == want
         assert "ketamine" not in p.values
@@ -352,7 +352,7 @@ def test_cpm_panel_bars_show_the_model_numbers():
     (lambda: d.effect_site_level([0, 1], [0, 1], 0.1, ce0=-1), "ce0"),
     (lambda: d.classify_cpm("big"), "cpm_points"),
     (lambda: panels.cpm_experiment(block_fraction=2.0), "block_fraction"),
-    (lambda: panels.balance(ketamine=0.5), "ketamine"),  # the old name is read from preset data only
+    (lambda: panels.balance(ketamine=0.5), "ketamine"),  # the old name of block_fraction is gone
     (lambda: panels.balance(setting="acute"), "setting"),
     (lambda: panels.balance(preset="nope"), "preset"),
 ])

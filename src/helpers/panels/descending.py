@@ -19,9 +19,6 @@ __all__ = ["CPMExperiment", "Balance", "CPMExperimentResult", "BalanceResult", "
            "PANELS", "REFERENCES"]
 
 _BLOCK_GRID = np.linspace(0.0, 1.0, 41)
-#: The name descending.json's presets still give the block (its name before the layers shared one); read as
-#: ``block_fraction`` until the data are renamed.
-_OLD_BLOCK_KEY = "ketamine"
 
 #: The references notebook 03 lists (keys in ``data/references``).
 REFERENCES = ["niesters_2011", "niesters_2013", "niesters_2014_review", "niesters_2014_thesis", "eide_1994",
@@ -44,10 +41,6 @@ def _controls():
         "facilitation": _slider(state.facilitation, "facilitation recruited (0–1)"),
         BLOCK_FRACTION: _slider(1.0, "ketamine effect level: receptors blocked (0–1)", step=0.05),
     }
-
-
-def _with_block_fraction(values):
-    return {(BLOCK_FRACTION if key == _OLD_BLOCK_KEY else key): value for key, value in values.items()}
 
 
 def _verb(change):
@@ -76,23 +69,12 @@ def _describe_cpm(c, setting_label, classes) -> str:
 
 
 class _DescendingPanel(Panel):
-    """Controls shared by both panels, and presets read with the block under its shared name."""
+    """The controls both panels share."""
 
     wide = ("setting",)
 
     def make_controls(self):
         return _controls()
-
-    @property
-    def _table(self):
-        return self._presets
-
-    @_table.setter
-    def _table(self, table):
-        # The base class stores the preset table here; translating on the way in keeps every reader (opening
-        # case, dropdown, apply_preset) on the control's name.
-        self._presets = {key: {**preset, "values": _with_block_fraction(preset["values"])}
-                         for key, preset in table.items()}
 
 
 # ---------------------------------------------------------------------------------------------------------------
