@@ -12,7 +12,10 @@ given inline, no network) does it when it renders. It also
 * gives every checkbox the text beside it as its accessible name;
 * turns the options of a radio group (a self-check) and of a ToggleButtons row into one Tab stop whose arrow
   keys move the choice;
-* draws a visible focus ring (3 px, two-tone so it shows on light and dark themes), scoped to the marked box;
+* draws a visible focus ring (3 px, blue with at least 3:1 contrast on light and dark themes), scoped to the
+  marked box;
+* keeps key events from bubbling out of the box (the notebook otherwise moves focus to its active cell on any
+  keydown that comes from elsewhere);
 * lets Escape hand focus back to the notebook cell, so command-mode shortcuts work again from there.
 
 Tab and Shift+Tab keep their browser behaviour. Outside JupyterLab (Voilà, VS Code) the attribute is inert and
@@ -31,7 +34,7 @@ __all__ = ["KeyboardGuard", "keyboard_guard", "PANEL_CLASS", "QUIZ_CLASS", "FOCU
 #: DOM class of a panel's root box (set with ``add_class``); the guard marks the closest ancestor with it.
 PANEL_CLASS = "helpers-panel"
 #: DOM class of a self-check's root box.
-QUIZ_CLASS = "helpers-quiz"
+QUIZ_CLASS = "helpers-self-check"
 #: Width of the focus ring, px (WCAG 2.2 "focus appearance" asks for at least 2 px).
 FOCUS_RING_PX = 3
 
@@ -130,10 +133,13 @@ function attach(root) {
                           attributeFilter: ['aria-valuetext', 'class']});
   const onKey = (event) => {
     if (event.key === 'Escape' && !event.defaultPrevented) {
-      if (backToNotebook(root)) { event.preventDefault(); event.stopPropagation(); }
-      return;
+      if (backToNotebook(root)) event.preventDefault();
+    } else {
+      toggleKey(event);
     }
-    toggleKey(event);
+    // The notebook's own keydown listener pulls focus back to its active cell when the key comes from outside
+    // that cell (a panel in another cell than the active one): keys pressed in here are the panel's alone.
+    event.stopPropagation();
   };
   root.addEventListener('keydown', onKey);
   return () => { observer.disconnect(); root.removeEventListener('keydown', onKey); };
@@ -156,15 +162,23 @@ export default {
 """
 
 # Scoped to boxes the guard marked: nothing outside the panels changes. `!important` because JupyterLab's and
-# ipywidgets' own focus rules (a 1 px outline on buttons, none on selects) are more specific.
+# ipywidgets' own focus rules (a 1 px outline on buttons, none on selects) are more specific. The ring reaches
+# only 2 px past the control (offset -1 px covers its 1 px border): ipywidgets boxes scroll (overflow: auto) and
+# controls sit 2 px from their edge, so a wider ring is cut off at the top of a row. #1a73e8 has a contrast of
+# 4.5:1 on white and 4.2:1 on JupyterLab's dark background (#111) (WCAG asks 3:1 for focus indicators).
 _CSS = f"""
 .helpers-keys :focus-visible,
 .helpers-keys .noUi-handle:focus,
 .helpers-keys input[type=radio]:focus,
 .helpers-keys input[type=checkbox]:focus {{
-  outline: {FOCUS_RING_PX}px solid #0b57d0 !important;
-  outline-offset: 2px !important;
-  box-shadow: 0 0 0 2px #ffffff !important;
+  outline: {FOCUS_RING_PX}px solid #1a73e8 !important;
+  outline-offset: -1px !important;
+}}
+/* A checkbox or radio sits flush with the left edge of a label that hides its overflow (for the ellipsis):
+   2 px of room keep the ring whole. */
+.helpers-keys input[type=checkbox],
+.helpers-keys input[type=radio] {{
+  margin-left: 2px;
 }}
 """
 
