@@ -954,6 +954,23 @@ class ReliefCourse:
         """Times in days."""
         return self.t_h / _H_PER_DAY
 
+    def days_with_relief(self, hypothesis: str) -> float:
+        """Days within the window during which relief is at or above the threshold (treatment days included).
+
+        Parameters
+        ----------
+        hypothesis : {"biophase", "reset"}
+            Whose relief to count.
+
+        Returns
+        -------
+        float
+            Days (time-weighted on the course's grid; each interval counts when both its ends are relieved).
+        """
+        r = self.relief_biophase if _check_hypothesis(hypothesis) == "biophase" else self.relief_reset
+        ok = (r[1:] >= self.threshold) & (r[:-1] >= self.threshold)
+        return float(np.sum(np.diff(self.t_h)[ok]) / _H_PER_DAY)
+
 
 def relief_course(regimen, *, weeks: float = 16.0, threshold: float = DEFAULT_THRESHOLD, model=DEFAULT_MODEL,
                   weight_kg: float = 70.0, n_points: int = 600, biophase: BiophaseParams = BIOPHASE,

@@ -1,6 +1,6 @@
 """Interactive panels (ipywidgets): controls + figure + description + presets + Reset + Presenter + Export.
 
-One module per notebook topic (``pk``, ``receptor``, ``spinal``, ``descending``) plus ``schematic`` (the
+One module per notebook topic (``pk``, ``receptor``, ``spinal``, ``descending``, ``relief``) plus ``schematic`` (the
 pain-pathway figure, no controls); each ends with ``PANELS = {name: class}``. Importing a panel module registers
 nothing: the canonical figures are listed in :mod:`helpers.gallery`.
 """
@@ -14,7 +14,7 @@ from ._quiz import Quiz, QuizItem, quiz, quiz_item, quizzes, self_check
 __all__ = ["Panel", "Quiz", "QuizItem", "quiz", "quiz_item", "quizzes", "self_check", "TOPICS", "all_panels"]
 
 #: The topic modules, in notebook order (``schematic`` last: its ``PANELS`` is empty).
-TOPICS = ("pk", "receptor", "spinal", "descending", "schematic")
+TOPICS = ("pk", "receptor", "spinal", "descending", "relief", "schematic")
 
 
 def all_panels() -> dict[str, type]:
