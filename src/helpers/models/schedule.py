@@ -76,7 +76,9 @@ INITIAL_COURSES = ("infusion_5d", "none")
 #: every other week for a month, monthly for 3 months, then every 3 months.
 TAPER_WEEKS = (1, 2, 3, 4, 6, 8, 12, 16, 20, 33, 46)
 #: Keys of the reference data behind the numbers of this module.
-REFERENCE_KEYS = ("schwartzman_getson_protocol", "clinic_booster_interval", "pickering_2020", "bowdle_1998",
+#: (The tapering protocol is described on Medscape's CRPS page and the 4–6 weeks on a clinic's page; neither is
+#: a paper, so neither is in the reference data.)
+REFERENCE_KEYS = ("schwartzman_2009", "patil_anitescu_2012", "pickering_2020", "bowdle_1998",
                   "zanos_2018", "sigtermans_2009_anesthesiology", "dahan_2011")
 
 _H_PER_DAY = 24.0
@@ -195,7 +197,8 @@ def initial_course(kind: str = "infusion_5d") -> tuple:
 
     References
     ----------
-    schwartzman_getson_protocol (5-day course starting at 20 mg/h; held at 20 mg/h: assumed).
+    The Schwartzman/Getson protocol on Medscape's CRPS page (5-day course starting at 20 mg/h; held at 20 mg/h:
+    assumed); schwartzman_2009.
     """
     kind = v.choice(kind, "initial", INITIAL_COURSES)
     if kind == "none":
@@ -225,7 +228,8 @@ def booster(kind: str, start_h: float, *, dose_mg: float = 100.0, weight_kg: flo
 
     References
     ----------
-    schwartzman_getson_protocol (4-h boosters of 100–200 mg), pickering_2020 (0.5 mg/kg).
+    The Schwartzman/Getson protocol on Medscape's CRPS page (4-h boosters of 100–200 mg); pickering_2020
+    (0.5 mg/kg).
     """
     kind = v.choice(kind, "booster", BOOSTER_TYPES)
     start = v.nonnegative(start_h, "start_h")
@@ -275,7 +279,7 @@ def interval_schedule(interval_weeks: float, *, booster_kind: str = "session", d
 
     References
     ----------
-    clinic_booster_interval (4–6 weeks: clinic practice), pickering_2020 (every 35 days).
+    A clinic's web page (4–6 weeks: clinic practice); patil_anitescu_2012; pickering_2020 (every 35 days).
     """
     every = v.in_range(interval_weeks, "interval_weeks", 1.0, 52.0) * _H_PER_WEEK
     _check_common(booster_kind, dose_mg, initial, weeks, weight_kg)
@@ -311,7 +315,7 @@ def tapering_schedule(*, booster_kind: str = "session", dose_mg: float = 100.0, 
 
     References
     ----------
-    schwartzman_getson_protocol.
+    The Schwartzman/Getson protocol on Medscape's CRPS page; schwartzman_2009.
     """
     _check_common(booster_kind, dose_mg, initial, weeks, weight_kg)
     wks = list(TAPER_WEEKS)

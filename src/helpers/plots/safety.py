@@ -1,0 +1,308 @@
+"""Plots for notebook 06 (retreatment and safety). Each function draws on the Axes it is given and returns its
+artists; numbers and labels come in as arguments (no model is run here)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _validate as v
+
+__all__ = ["year_axes", "relief_artists", "update_relief", "dose_strip", "update_dose_strip", "interval_axes",
+           "interval_artists", "update_interval", "level_lines", "hours_bars", "update_hours_bars",
+           "timeline_axes", "update_timeline", "legend"]
+
+
+def year_axes(ax, weeks: float) -> None:
+    """Label the relief-over-a-year axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    weeks : float
+        Window (weeks), > 0.
+    """
+    ax.set_xlim(0.0, v.positive(weeks, "weeks"))
+    ax.set_ylim(-0.08, 1.0)
+    ax.set_xlabel("time since the first dose (weeks)")
+    ax.set_ylabel("pain relief (fraction of baseline)")
+
+
+def relief_artists(ax, *, threshold: float) -> dict:
+    """Empty artists for relief over time: cohort band, typical patient (both explanations) and the threshold.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    threshold : float
+        Relief threshold drawn as a dotted line.
+
+    Returns
+    -------
+    dict
+        ``"typical"``, ``"other"`` (lines), ``"threshold"`` (line) and ``"band"`` (None until filled).
+    """
+    (typ,) = ax.plot([], [], color="C0", lw=2.0, label="typical patient")
+    (other,) = ax.plot([], [], color="C1", lw=1.4, ls="--", label="typical patient, other explanation")
+    thr = ax.axhline(threshold, color="0.35", lw=1.0, ls=":", label=f"{threshold:.0%} relief")
+    return {"typical": typ, "other": other, "threshold": thr, "band": None}
+
+
+def update_relief(ax, artists: dict, t_weeks, relief, other, low, high, *, labels: tuple, threshold: float) -> None:
+    """Fill the relief artists in place (the band is replaced).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes of ``artists``.
+    artists : dict
+        From :func:`relief_artists`.
+    t_weeks, relief, other, low, high : array_like
+        Times (weeks), typical relief under the chosen and the other explanation, cohort 10th and 90th percentile.
+    labels : tuple of str
+        Legend labels of (typical, other, band).
+    threshold : float
+        Relief threshold.
+    """
+    artists["typical"].set_data(t_weeks, relief)
+    artists["other"].set_data(t_weeks, other)
+    artists["typical"].set_label(labels[0])
+    artists["other"].set_label(labels[1])
+    artists["threshold"].set_ydata([threshold, threshold])
+    artists["threshold"].set_label(f"{threshold:.0%} relief")
+    if artists["band"] is not None:
+        artists["band"].remove()
+    artists["band"] = ax.fill_between(t_weeks, low, high, color="C0", alpha=0.2, lw=0, label=labels[2])
+
+
+def dose_strip(ax):
+    """Empty bars under the relief curves marking when doses run.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.collections.BrokenBarHCollection or PolyCollection
+        The bars (filled by :func:`update_dose_strip`).
+    """
+    return ax.broken_barh([], (-0.07, 0.05), facecolors="C2", label="infusion")
+
+
+def update_dose_strip(bars, spans_weeks) -> None:
+    """Set the dose bars to (start, end) spans in weeks; very short doses get a visible minimum width.
+
+    Parameters
+    ----------
+    bars : matplotlib collection
+        From :func:`dose_strip`.
+    spans_weeks : sequence of (float, float)
+        (start, end) of each dose (weeks).
+    """
+    verts = []
+    for a, b in spans_weeks:
+        w = max(b - a, 0.12)
+        verts.append([(a, -0.07), (a, -0.02), (a + w, -0.02), (a + w, -0.07)])
+    bars.set_verts(verts)
+
+
+def interval_axes(ax, lo_weeks: float, hi_weeks: float, clinic: tuple) -> None:
+    """Label the relief-days-versus-interval axes and shade the interval clinics report.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    lo_weeks, hi_weeks : float
+        Interval range (weeks).
+    clinic : tuple of float
+        (low, high) interval clinics report (weeks).
+    """
+    ax.set_xlim(lo_weeks - 0.5, hi_weeks + 0.5)
+    ax.set_xlabel("booster interval (weeks)")
+    ax.set_ylabel("days of the year with relief")
+    ax.axvspan(clinic[0], clinic[1], color="C4", alpha=0.18, lw=0, label=f"clinic practice {clinic[0]}–{clinic[1]} wk")
+
+
+def interval_artists(ax) -> dict:
+    """Empty curves of relief days against interval (both explanations) and a marker for the current setting.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+
+    Returns
+    -------
+    dict
+        ``"biophase"``, ``"reset"`` (lines with markers) and ``"now"`` (a vertical line).
+    """
+    (b,) = ax.plot([], [], color="C0", marker="o", ms=4, lw=1.6, label="slow biophase")
+    (r,) = ax.plot([], [], color="C1", marker="s", ms=4, lw=1.4, ls="--", label="sensitisation reset")
+    now = ax.axvline(np.nan, color="0.3", lw=1.0, ls="-.", label="this schedule")
+    return {"biophase": b, "reset": r, "now": now}
+
+
+def update_interval(ax, artists: dict, weeks, biophase_days, reset_days, now_weeks) -> None:
+    """Fill the interval curves and move the marker (hidden when ``now_weeks`` is None).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes of ``artists``.
+    artists : dict
+        From :func:`interval_artists`.
+    weeks, biophase_days, reset_days : array_like
+        Intervals and relief days under each explanation.
+    now_weeks : float or None
+        The interval of the current schedule.
+    """
+    artists["biophase"].set_data(weeks, biophase_days)
+    artists["reset"].set_data(weeks, reset_days)
+    visible = now_weeks is not None
+    artists["now"].set_visible(visible)
+    if visible:
+        artists["now"].set_xdata([now_weeks, now_weeks])
+    top = max(float(np.max(biophase_days)), float(np.max(reset_days)), 10.0)
+    ax.set_ylim(0.0, top * 1.3)
+
+
+def level_lines(ax, levels_ng_ml, labels, *, x_text: float = 0.99) -> list:
+    """Horizontal lines at side-effect levels, each labelled at the right edge on an opaque box.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    levels_ng_ml : sequence of float
+        Levels (ng/mL).
+    labels : sequence of str
+        One label per level.
+    x_text : float, optional
+        Position of the labels in axes fraction.
+
+    Returns
+    -------
+    list
+        (line, text) per level.
+    """
+    out = []
+    styles = ("-", "--", "-.", ":", (0, (5, 1)))
+    for i, (lv, lab) in enumerate(zip(levels_ng_ml, labels, strict=True)):
+        line = ax.axhline(lv, color="C3", lw=1.0, ls=styles[i % len(styles)], alpha=0.8)
+        text = ax.text(x_text, lv, lab, transform=ax.get_yaxis_transform(), ha="right", va="bottom",
+                       fontsize="small", color="C3")
+        out.append((line, text))
+    return out
+
+
+def hours_bars(ax, labels) -> list:
+    """Horizontal bars (empty) of hours above each level.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    labels : sequence of str
+        One label per bar, lowest level at the bottom.
+
+    Returns
+    -------
+    list
+        The bars, then their value texts.
+    """
+    y = np.arange(len(labels))
+    bars = ax.barh(y, np.zeros(len(labels)), color="C3", alpha=0.7)
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("hours above the level")
+    texts = [ax.text(0, yi, "", va="center", ha="left", fontsize="small") for yi in y]
+    return [list(bars), texts]
+
+
+def update_hours_bars(ax, artists, hours) -> None:
+    """Set the bar lengths and their value labels.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes of ``artists``.
+    artists : list
+        From :func:`hours_bars`.
+    hours : sequence of float
+        Hours above each level.
+    """
+    bars, texts = artists
+    top = max(max(hours), 1.0) * 1.35
+    ax.set_xlim(0.0, top)
+    for bar, text, h in zip(bars, texts, hours, strict=True):
+        bar.set_width(h)
+        text.set_position((h + 0.01 * top, bar.get_y() + bar.get_height() / 2))
+        text.set_text(f"{h:.1f} h")
+
+
+def timeline_axes(ax) -> None:
+    """Label the two-course timeline axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    """
+    ax.set_xlabel("days since the start of the first course")
+    ax.set_ylabel("cumulative dose (mg), illustrative exposure")
+
+
+def update_timeline(ax, spans_days, check_days, t_days, cumulative_mg, *, finding_days=()) -> list:
+    """Draw the timeline afresh: course bars, monitoring ticks, cumulative dose and the reported findings.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw (cleared of earlier timeline artists by the caller).
+    spans_days : sequence of (float, float)
+        Courses (start, end) in days.
+    check_days : sequence of float
+        Days of a liver-enzyme check.
+    t_days, cumulative_mg : array_like
+        The cumulative-dose curve.
+    finding_days : sequence of (float, str), optional
+        Where a published finding is placed and its words.
+
+    Returns
+    -------
+    list
+        The artists drawn.
+    """
+    top = max(float(np.max(cumulative_mg)), 1.0) * 1.25
+    ax.set_ylim(-0.12 * top, top)
+    ax.set_xlim(-1.0, float(np.max(t_days)))
+    arts = [ax.plot(t_days, cumulative_mg, color="C0", lw=2.0, label="cumulative dose (illustrative)")[0]]
+    for i, (a, b) in enumerate(spans_days):
+        arts.append(ax.axvspan(a, b, color="C2", alpha=0.25, lw=0, label="infusion course" if i == 0 else None))
+    arts.append(ax.plot(check_days, np.full(len(check_days), -0.06 * top), ls="none", marker="v", color="C3",
+                        ms=7, label="liver-enzyme check")[0])
+    for x, words in finding_days:
+        arts.append(ax.annotate(words, (x, 0.55 * top), xytext=(8, 0), textcoords="offset points",
+                                fontsize="small", va="center",
+                                bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.6", alpha=0.9)))
+    return arts
+
+
+def legend(ax, *, loc: str = "upper left"):
+    """A legend with an opaque frame.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    loc : str, optional
+        Matplotlib legend location.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+        The legend.
+    """
+    return ax.legend(loc=loc, fontsize="small", framealpha=0.95)
