@@ -14,7 +14,7 @@ from ._quiz import Quiz, QuizItem, quiz, quiz_item, quizzes, self_check
 __all__ = ["Panel", "Quiz", "QuizItem", "quiz", "quiz_item", "quizzes", "self_check", "TOPICS", "all_panels"]
 
 #: The topic modules, in notebook order (``schematic`` last: its ``PANELS`` is empty).
-TOPICS = ("pk", "receptor", "spinal", "descending", "relief", "schematic")
+TOPICS = ("pk", "receptor", "spinal", "descending", "relief", "safety", "schematic")
 
 
 def all_panels() -> dict[str, type]:
