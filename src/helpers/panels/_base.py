@@ -12,6 +12,7 @@ Driven from Python exactly as a student drives it: ``panel.set(duration_h=100)``
 """
 from __future__ import annotations
 
+import base64
 import html
 import time
 from collections import deque
@@ -140,6 +141,9 @@ class Panel:
         parts = [toolbar, controls_box] if self.controls else [toolbar]
         self.widget = W.VBox(parts + [self._image, self._text, self._status], layout=W.Layout(width="100%"))
         self.widget.add_class("helpers-panel")
+        # Keys pressed on a control go to the control, never to the notebook around it (see _keys).
+        from ._keys import keyboard_guard
+        self.widget.children = (*self.widget.children, keyboard_guard())
 
     # ---- to be supplied by subclasses ----------------------------------------------------------------
     def make_controls(self) -> dict[str, W.ValueWidget]:
@@ -360,7 +364,13 @@ class Panel:
             return self._render(full=full)
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        # Beside the live widget, a still copy for renderers that run no widgets (nbconvert, GitHub, nbviewer,
+        # the handouts): the picture on screen now and its description. JupyterLab and Voila rank the widget
+        # view first, so the copy shows only where the widget cannot.
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        png = self._image.value or self.render_png()
+        bundle.update(_static_bundle(png, self.description, self.title or type(self).__name__))
+        return bundle
 
     # ---- internals ------------------------------------------------------------------------------------
     def _render(self, *, full: bool) -> bytes:
@@ -415,6 +425,20 @@ class Panel:
             self.dynamic = []
             self.overlays = []
             self.setup(self.figure)
+
+
+def _static_bundle(png: bytes, description: str, title: str) -> dict[str, str]:
+    """The still copy of a panel: an ``image/png``, a ``text/html`` figure with its caption, a one-line text."""
+    data = base64.b64encode(png).decode("ascii")
+    text = html.escape(description)
+    # The HTML carries the picture too: a renderer shows one type per output, and most pick HTML over PNG.
+    figure = (f"<figure class='helpers-static-panel' style='margin:0 0 1em 0'>"
+              f"<img src='data:image/png;base64,{data}' alt='{text}' style='max-width:100%;height:auto'>"
+              f"<figcaption><b>{html.escape(title)}.</b> {text}</figcaption></figure>")
+    summary = f"{title}: {description}"
+    if len(summary) > 300:
+        summary = summary[:299] + "…"
+    return {"image/png": data, "text/html": figure, "text/plain": summary}
 
 
 def _display_folder() -> str:

@@ -229,6 +229,10 @@ class Quiz:
         self.widget = W.VBox([W.HTML(f"<b>Self-check.</b> {html.escape(item.question)}"), self._choice,
                               self._check, self._out], layout=W.Layout(max_width="100%"))
         self.widget.add_class("helpers-self-check")
+        # Options as one radio group, keys kept from the notebook (see _keys); second, so that the question
+        # stays first and the feedback last.
+        from ._keys import QUIZ_CLASS, keyboard_guard
+        self.widget.children = (self.widget.children[0], keyboard_guard(QUIZ_CLASS), *self.widget.children[1:])
 
     @property
     def choice(self) -> int | None:
@@ -312,7 +316,19 @@ class Quiz:
                            f"{html.escape(text)}</div>")
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        # Beside the live widget, a still copy for renderers that run no widgets (handouts, nbconvert, GitHub):
+        # the question and options, the answer folded away so a reader can still try first.
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        item = self.item
+        options = "".join(f"<li>{html.escape(o)}</li>" for o in item.options)
+        answer = f"{'ABCDEF'[item.answer]}. {html.escape(item.right_option.rstrip('.'))}."
+        bundle["text/html"] = (
+            f"<div class='helpers-static-self-check'><p><b>Self-check.</b> {html.escape(item.question)}</p>"
+            f"<ol type='A'>{options}</ol><details><summary>Answer</summary>"
+            f"<p>{answer} {html.escape(item.explanation)}</p>"
+            f"</details></div>")
+        bundle["text/plain"] = f"Self-check: {item.question}"
+        return bundle
 
 
 def self_check(key: str) -> Quiz:
