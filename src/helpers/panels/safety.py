@@ -166,11 +166,13 @@ class BoosterSchedule(Panel):
                             labels=labels, threshold=o.threshold)
         splot.update_dose_strip(self.strip, [(a / 168.0, b / 168.0) for a, b in o.spans_h])
         handles = [self.arts["typical"], self.arts["other"], self.arts["band"], self.arts["threshold"], self.strip]
-        self.ax.legend(handles=handles, loc="upper right", fontsize="small", framealpha=0.95, ncol=2)
+        self.ax.legend(handles=handles, loc="upper center", fontsize="small", framealpha=0.95, ncol=3)
         s = result.sweep
         splot.update_interval(self.ax_iv, self.iv, s.interval_weeks, s.biophase_days, s.reset_days,
                               result.interval_weeks)
-        self.ax_iv.legend(loc="upper right", fontsize="x-small", framealpha=0.95)
+        shown = [a for a in (*self.ax_iv.patches[:1], self.iv["biophase"], self.iv["reset"], self.iv["now"])
+                 if a.get_visible()]
+        self.ax_iv.legend(handles=shown, loc="upper right", fontsize="x-small", framealpha=0.95)
 
     def describe(self, result: BoosterResult) -> str:
         """The live text: schedule, relief days (typical and cohort), infusion days, dose, hours above levels.
@@ -306,13 +308,12 @@ class SideEffects(Panel):
         self.ax = fig.add_subplot(gs[0, :2])
         self.ax_h = fig.add_subplot(gs[0, 2])
         levels = sched.SIDE_EFFECT_LEVELS
-        self.level_arts = splot.level_lines(self.ax, [lv.ng_ml for lv in levels], [lv.label for lv in levels])
+        self.level_lines = splot.level_lines(self.ax, [lv.ng_ml for lv in levels])
         (self.line,) = self.ax.plot([], [], color="C0", lw=2.0, label="plasma")
         self.bars = pkplot.dosing_bars(self.ax)
-        self.hbars = splot.hours_bars(self.ax_h, [f"> {lv.ng_ml:g} ng/mL" for lv in levels])
+        self.hbars = splot.hours_bars(self.ax_h, [f"{lv.label.split(' (')[0]}\n> {lv.ng_ml:g} ng/mL" for lv in levels])
         self.ax.set_ylabel("plasma ketamine (ng/mL)")
         self.unit = None
-        self.overlays = [t for _l, t in self.level_arts]
 
     def compute(self, model, bolus_mg, rate_mg_per_h, session_h, sessions) -> SideEffectResult:
         """Solve the regimen once; its curve and the exact hours above each level.
@@ -365,7 +366,8 @@ class SideEffects(Panel):
         self.line.set_label(f"plasma {r.drug_label}")
         pkplot.update_dosing_bars(self.bars, r.spans, self.unit)
         self.ax.set_ylim(0.0, nice_ceiling(max(r.peak[1], 250.0) * 1.1))
-        self.ax.legend(handles=[self.line, self.bars], loc="upper left", fontsize="small", framealpha=0.95)
+        self.ax.legend(handles=[self.line, self.level_lines[0], self.bars], loc="upper right", fontsize="small",
+                       framealpha=0.95)
         splot.update_hours_bars(self.ax_h, self.hbars, r.hours)
 
     def describe(self, result: SideEffectResult) -> str:

@@ -22,7 +22,8 @@ def year_axes(ax, weeks: float) -> None:
         Window (weeks), > 0.
     """
     ax.set_xlim(0.0, v.positive(weeks, "weeks"))
-    ax.set_ylim(-0.08, 1.0)
+    ax.set_ylim(-0.08, 1.42)                  # headroom above full relief holds the legend, clear of the curves
+    ax.set_yticks(np.linspace(0.0, 1.0, 6))
     ax.set_xlabel("time since the first dose (weeks)")
     ax.set_ylabel("pain relief (fraction of baseline)")
 
@@ -169,8 +170,9 @@ def update_interval(ax, artists: dict, weeks, biophase_days, reset_days, now_wee
     ax.set_ylim(0.0, top * 1.3)
 
 
-def level_lines(ax, levels_ng_ml, labels, *, x_text: float = 0.99) -> list:
-    """Horizontal lines at side-effect levels, each labelled at the right edge on an opaque box.
+def level_lines(ax, levels_ng_ml) -> list:
+    """Horizontal lines at side-effect levels, one line style each; the bars beside them carry the names, so no
+    label sits on the curve.
 
     Parameters
     ----------
@@ -178,24 +180,16 @@ def level_lines(ax, levels_ng_ml, labels, *, x_text: float = 0.99) -> list:
         Where to draw.
     levels_ng_ml : sequence of float
         Levels (ng/mL).
-    labels : sequence of str
-        One label per level.
-    x_text : float, optional
-        Position of the labels in axes fraction.
 
     Returns
     -------
     list
-        (line, text) per level.
+        The lines, lowest level first.
     """
-    out = []
     styles = ("-", "--", "-.", ":", (0, (5, 1)))
-    for i, (lv, lab) in enumerate(zip(levels_ng_ml, labels, strict=True)):
-        line = ax.axhline(lv, color="C3", lw=1.0, ls=styles[i % len(styles)], alpha=0.8)
-        text = ax.text(x_text, lv, lab, transform=ax.get_yaxis_transform(), ha="right", va="bottom",
-                       fontsize="small", color="C3")
-        out.append((line, text))
-    return out
+    return [ax.axhline(lv, color="C3", lw=1.1, ls=styles[i % len(styles)], alpha=0.85,
+                       label="side-effect levels" if i == 0 else None)
+            for i, lv in enumerate(levels_ng_ml)]
 
 
 def hours_bars(ax, labels) -> list:
@@ -275,7 +269,7 @@ def update_timeline(ax, spans_days, check_days, t_days, cumulative_mg, *, findin
     list
         The artists drawn.
     """
-    top = max(float(np.max(cumulative_mg)), 1.0) * 1.25
+    top = max(float(np.max(cumulative_mg)), 1.0) * 1.35   # room above the curve for the finding's label
     ax.set_ylim(-0.12 * top, top)
     ax.set_xlim(-1.0, float(np.max(t_days)))
     arts = [ax.plot(t_days, cumulative_mg, color="C0", lw=2.0, label="cumulative dose (illustrative)")[0]]
@@ -284,7 +278,7 @@ def update_timeline(ax, spans_days, check_days, t_days, cumulative_mg, *, findin
     arts.append(ax.plot(check_days, np.full(len(check_days), -0.06 * top), ls="none", marker="v", color="C3",
                         ms=7, label="liver-enzyme check")[0])
     for x, words in finding_days:
-        arts.append(ax.annotate(words, (x, 0.55 * top), xytext=(8, 0), textcoords="offset points",
+        arts.append(ax.annotate(words, (x, 0.9 * top), xytext=(8, 0), textcoords="offset points",
                                 fontsize="small", va="center",
                                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.6", alpha=0.9)))
     return arts
