@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import html
+import inspect
+import sys
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -33,6 +35,8 @@ __all__ = ["Panel"]
 
 #: How many recent update times a panel keeps (enough for a benchmark run; bounded for a long class).
 RECENT_UPDATES = 200
+#: Colour of an export error: dark enough for WCAG AA (4.5:1) on a white page (Okabe-Ito vermillion is 3.9:1).
+ERROR_COLOUR = "#A63D00"
 
 
 class Panel:
@@ -48,7 +52,10 @@ class Panel:
     preset : str, optional
         Key of a preset of this panel to open on; ``None`` opens on the controls' defaults.
     look : {"notebook", "presenter", "slides-light", "slides-dark"}, optional
-        The style sheet the figure is drawn in.
+        The style sheet the figure is drawn in; default the state's look, else "notebook".
+    state : dict, optional
+        A saved :attr:`state` to open on (its preset, control values and look); it replaces ``preset``, and
+        ``look`` and ``**values`` given here override it. Reset returns to it.
     **values
         Control values that override the preset (names are the keys of :meth:`make_controls`).
 
@@ -71,6 +78,8 @@ class Panel:
     update_ms : collections.deque of float
         Duration of the most recent updates (compute + draw + PNG + description), ms; at most
         :data:`RECENT_UPDATES` are kept.
+    downloads : dict of str to bytes
+        The files of the last export (name to contents), as offered to the browser for download.
     """
 
     name: str = ""
@@ -78,9 +87,16 @@ class Panel:
     #: Controls that get a wide layout (e.g. long dropdowns).
     wide: tuple[str, ...] = ()
 
-    def __init__(self, preset: str | None = None, *, look: str = "notebook", **values: Any):
+    def __init__(self, preset: str | None = None, *, look: str | None = None, state: Mapping | None = None,
+                 **values: Any):
+        if state is not None:
+            preset, look, values = self._from_state(state, look, values)
+        look = "notebook" if look is None else look
         v.choice(look, "look", style.SHEETS)
         self._look = look
+        # Decided once, when the panel is made: an app's visitor gets no folder field and downloads only.
+        self._served = export.served()
+        self.downloads: dict[str, bytes] = {}
         self._holding = False
         self.controls: dict[str, W.ValueWidget] = self.make_controls()
         self._table = evidence.presets(self.name) if self.name in evidence._all_presets() else {}
@@ -100,10 +116,12 @@ class Panel:
         self._presenter = W.ToggleButton(value=(look == "presenter"), description="Presenter",
                                          icon="desktop", tooltip="Big fonts and thick lines for a projector",
                                          layout=W.Layout(width="auto"))
-        self._folder = W.Text(value=_display_folder(), description="Export to",
-                              layout=W.Layout(width="260px"), style={"description_width": "initial"})
+        self._folder = W.Text(value=export.display_path(export.user_folder()), description="Export to",
+                              tooltip="Folder, relative to this notebook", layout=W.Layout(width="220px"),
+                              style={"description_width": "initial"})
         self._export = W.Button(description="Export", icon="download", button_style="",
-                                tooltip="Write this figure as PNG (1920x1080), SVG and PDF",
+                                tooltip=("Download this figure as PNG (1920x1080), SVG and PDF, with its description "
+                                         "and settings" + ("" if self._served else ", and save them in the folder")),
                                 layout=W.Layout(width="auto"))
         self._image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1100px",
                                                             height="auto", object_fit="contain"))
@@ -136,10 +154,14 @@ class Panel:
                              layout=W.Layout(display="flex", flex_flow="row wrap"))
         # A figure without controls (a schematic) has nothing to preset or reset: Presenter and Export only.
         tools = [self._preset, self._reset] if self.controls else []
-        toolbar = W.HBox(tools + [self._presenter, self._folder, self._export],
+        # Folder, button and result stay together, so the result shows where the user pressed; an app's visitor
+        # gets no folder to choose.
+        self._export_group = W.HBox(([] if self._served else [self._folder]) + [self._export, self._status],
+                                    layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        toolbar = W.HBox(tools + [self._presenter, self._export_group],
                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
         parts = [toolbar, controls_box] if self.controls else [toolbar]
-        self.widget = W.VBox(parts + [self._image, self._text, self._status], layout=W.Layout(width="100%"))
+        self.widget = W.VBox(parts + [self._image, self._text], layout=W.Layout(width="100%"))
         self.widget.add_class("helpers-panel")
         # Keys pressed on a control go to the control, never to the notebook around it (see _keys).
         from ._keys import keyboard_guard
@@ -227,6 +249,36 @@ class Panel:
         """The style sheet the figure is drawn in."""
         return self._look
 
+    @property
+    def state(self) -> dict[str, Any]:
+        """What rebuilds this figure, as a small JSON-able dict; ``type(panel)(state=panel.state)`` draws the same.
+
+        Keys: ``panel`` (``"<topic>.<name>"``, as in :func:`helpers.panels.all_panels`), ``look``, ``preset`` (the
+        preset shown, ``""`` once a control has moved) and ``values`` (every control); ``options`` holds the
+        constructor's arguments that are not controls (the schematic's ``story``) when there are any.
+        """
+        state = {"panel": self.panel_id(), "look": self._look, "preset": self._preset.value, "values": self.values}
+        options = self._state_options()
+        if options:
+            state["options"] = options
+        return state
+
+    @classmethod
+    def panel_id(cls) -> str:
+        """The panel's name in states and in the figure table.
+
+        Returns
+        -------
+        str
+            ``"<topic>.<key>"``: the topic module's last name and the class's key in its ``PANELS`` (the class
+            name for a panel not listed there, such as the schematic).
+        """
+        topic = cls.__module__.rpartition(".")[2]
+        for key, klass in getattr(sys.modules.get(cls.__module__), "PANELS", {}).items():
+            if klass is cls:
+                return f"{topic}.{key}"
+        return f"{topic}.{cls.__name__}"
+
     def set(self, **values: Any) -> Panel:
         """Set controls as a student would, in one update for the lot.
 
@@ -300,12 +352,19 @@ class Panel:
         return self
 
     def export(self, folder=None, stem: str | None = None, formats=("png", "svg", "pdf")) -> list[Path]:
-        """Write the figure as shown, with the description as alt text, as the Export button does.
+        """Export the figure as shown, as the Export button does: download links, and files in a folder.
+
+        Makes the figure files, the ``.alt.txt`` (the description) and the ``.state.json`` (:attr:`state`, also
+        embedded in the PNG and SVG), offers each as a download link next to the button (so they reach the
+        user's own machine when the kernel runs on a server) and, in JupyterLab, writes them to the folder.
+        When the collection is served to visitors (:func:`helpers.export.served`), nothing is written on the
+        server and no folder may be given. Messages show paths relative to the notebook, never absolute ones.
 
         Parameters
         ----------
         folder : str or pathlib.Path, optional
-            Where to write; default the panel's "Export to" box, else :func:`helpers.export.default_folder`.
+            Where to write; default the panel's "Export to" box, else :func:`helpers.export.user_folder`
+            (``exports/`` beside the notebook). Any folder in JupyterLab; none in served mode.
         stem : str, optional
             File name without extension; default the panel name and a time stamp.
         formats : sequence of {"png", "svg", "pdf"}, optional
@@ -314,22 +373,43 @@ class Panel:
         Returns
         -------
         list of pathlib.Path
-            The files written, the ``.alt.txt`` last.
+            The files written, the ``.alt.txt`` and ``.state.json`` last; empty in served mode.
+
+        Raises
+        ------
+        ValueError
+            For a folder in served mode, a folder that is a file, or a bad stem or format.
         """
-        folder = Path(folder if folder is not None else (self._folder.value.strip() or export.default_folder()))
         stem = stem or f"{self.name}_{time.strftime('%Y%m%d-%H%M%S')}"
+        self._export.disabled, self._export.description = True, "Exporting…"
+        self._status.value = "<span role='status' aria-live='polite'>Exporting…</span>"
+        served = self._served or export.served()
         try:
+            if served:
+                target = None if folder is None else export.resolve_folder(folder, served_mode=True)
+            else:
+                typed = folder if folder is not None else (self._folder.value.strip() or export.user_folder())
+                target = export.resolve_folder(typed, served_mode=False)
             with style.context(self._look):
-                paths = export.save_figure(self.figure, folder, stem, alt_text=self.description, formats=formats)
+                files = export.render_files(self.figure, stem, alt_text=self.description, formats=formats,
+                                            state=self.state)
+            paths = [] if target is None else export.write_files(target, files)
         except (ValueError, OSError) as exc:
-            self._status.value = f"<span style='color:#D55E00'>Export failed: {html.escape(str(exc))}</span>"
+            self._status.value = (f"<span role='status' aria-live='polite' style='color:{ERROR_COLOUR}'>"
+                                  f"Export failed: {html.escape(_safe_message(exc))}</span>")
             raise
         finally:
+            self._export.disabled, self._export.description = False, "Export"
             self.renderer.invalidate()  # savefig re-rendered the canvas at export size
             self._image.value = self.render_png()
-        where = html.escape(str(folder.resolve()))
-        names = ", ".join(html.escape(p.name) for p in paths)
-        self._status.value = f"Wrote {names} to <code>{where}</code>"
+        self.downloads = files
+        links = export.download_links(files)
+        if target is None:
+            said = f"Ready, nothing kept on the server. Download: {links}"
+        else:
+            said = (f"Saved {len(paths)} files to <code>{html.escape(export.display_path(target))}</code>. "
+                    f"Download: {links}")
+        self._status.value = f"<span role='status' aria-live='polite'>{said}</span>"
         return paths
 
     def update(self) -> None:
@@ -373,6 +453,35 @@ class Panel:
         return bundle
 
     # ---- internals ------------------------------------------------------------------------------------
+    def _state_options(self) -> dict[str, Any]:
+        # A subclass's own constructor arguments (the schematic's story) kept under the same attribute name.
+        skip = {"self", "preset", "look", "state"}
+        kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        params = inspect.signature(type(self).__init__).parameters
+        return {name: getattr(self, name) for name, p in params.items()
+                if name not in skip and p.kind in kinds and hasattr(self, name)}
+
+    def _from_state(self, state, look, values):
+        if not isinstance(state, Mapping):
+            raise ValueError(f"state must be a dict as Panel.state gives it, got {state!r}")
+        allowed = {"panel", "look", "preset", "values", "options"}
+        extra = sorted(set(state) - allowed)
+        if extra:
+            raise ValueError(f"state keys must be among {sorted(allowed)}, got {extra}")
+        spec = self.panel_id()
+        if state.get("panel", spec) != spec:
+            raise ValueError(f"state['panel'] must be {spec!r} for this panel, got {state.get('panel')!r}")
+        preset = state.get("preset") or None
+        if preset is not None and not isinstance(preset, str):
+            raise ValueError(f"state['preset'] must be a preset name or '', got {preset!r}")
+        saved = state.get("values", {})
+        if not isinstance(saved, Mapping):
+            raise ValueError(f"state['values'] must be a dict of control values, got {saved!r}")
+        options, mine = state.get("options", {}), self._state_options()
+        if not isinstance(options, Mapping) or any(k not in mine or mine[k] != val for k, val in options.items()):
+            raise ValueError(f"state['options'] must match this panel's arguments {mine}, got {options!r}")
+        return preset, (state.get("look", "notebook") if look is None else look), {**saved, **values}
+
     def _render(self, *, full: bool) -> bytes:
         return self.renderer.render(dynamic=self.dynamic, overlays=self.overlays, static_key=self.static_key(),
                                     full=full)
@@ -441,9 +550,10 @@ def _static_bundle(png: bytes, description: str, title: str) -> dict[str, str]:
     return {"image/png": data, "text/html": figure, "text/plain": summary}
 
 
-def _display_folder() -> str:
-    folder = export.default_folder()
-    try:
-        return str(folder.relative_to(Path.cwd()))
-    except ValueError:
-        return str(folder)
+def _safe_message(exc: Exception) -> str:
+    """An export error as the panel may show it: an OS error's reason and its path relative to the notebook (the
+    exception's own text carries the absolute path, which an app must not show its visitors)."""
+    if isinstance(exc, OSError):
+        where = f" ({export.display_path(exc.filename)})" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}{where}"
+    return str(exc)
