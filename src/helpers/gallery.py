@@ -10,11 +10,19 @@ SVG, in the light and dark slide looks, each with its description as alt text (`
 
     python -m helpers.gallery --list
     python -m helpers.gallery --only pk_models nmda_iv_curve --pdf --out /tmp/slides
+
+``--state`` rebuilds any exported figure from the ``.state.json`` a panel's Export wrote beside it (or from the
+state embedded in its PNG or SVG), in the look it was exported in::
+
+    python -m helpers.gallery --state exports/regimen_explorer_20250101-120000.state.json --out /tmp/slides
 """
 from __future__ import annotations
 
 import importlib
+import inspect
+import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +30,7 @@ from typing import Any
 from . import _validate as v
 from . import export, style
 
-__all__ = ["CanonicalFigure", "FIGURES", "LOOKS", "figures", "build", "main"]
+__all__ = ["CanonicalFigure", "FIGURES", "LOOKS", "figures", "build", "panel_from_state", "main"]
 
 #: The slide looks every canonical figure is written in, by the suffix of its file names.
 LOOKS = {"light": "slides-light", "dark": "slides-dark"}
@@ -140,6 +148,15 @@ FIGURES: tuple[CanonicalFigure, ...] = (
     CanonicalFigure("pk_models", "pk.model_comparison", "One infusion through three published models", _PK),
     CanonicalFigure("pk_decrement_times", "pk.decrement_times",
                     "Context-sensitive half-times after infusions of any length", _PK),
+    CanonicalFigure("safety_booster_tapering", "safety.booster_schedule",
+                    "A year of the tapering booster protocol: relief of the typical patient and the cohort, and relief "
+                    "days against the booster interval", "06_retreatment_and_safety", preset="tapering_protocol"),
+    CanonicalFigure("safety_side_effects", "safety.side_effects",
+                    "A 4-h booster started with a bolus: plasma ketamine against side-effect levels, hours above each",
+                    "06_retreatment_and_safety", preset="bolus_start"),
+    CanonicalFigure("safety_liver_timeline", "safety.liver_timeline",
+                    "Two 100-h courses 16 days apart (Noppers 2011) with liver-enzyme checks; the dose curve is "
+                    "illustrative", "06_retreatment_and_safety", preset="noppers_2011_liver"),
 )
 
 
@@ -177,6 +194,72 @@ def build(name: str, look: str = "slides-light"):
     return panel.figure, panel.description
 
 
+def panel_from_state(state: Mapping, look: str | None = None):
+    """Rebuild a panel from a saved state (``panel.state``, or what :func:`helpers.export.read_state` reads).
+
+    Parameters
+    ----------
+    state : mapping
+        A panel state: ``panel`` (``"<topic>.<key>"``), ``look``, ``preset``, ``values`` and maybe ``options``.
+    look : {"notebook", "presenter", "slides-light", "slides-dark"}, optional
+        Draw in this look instead of the state's.
+
+    Returns
+    -------
+    helpers.panels.Panel
+        The panel in that state.
+
+    Raises
+    ------
+    ValueError
+        If the state names no panel of :data:`helpers.panels.TOPICS`, or its values, preset or look are not the
+        panel's.
+    """
+    from .panels import TOPICS, Panel
+
+    spec = state.get("panel") if isinstance(state, Mapping) else None
+    if not isinstance(spec, str) or not re.fullmatch(r"[a-z_]+\.[A-Za-z_][A-Za-z0-9_]*", spec) \
+            or spec.partition(".")[0] not in TOPICS:
+        raise ValueError(f"state['panel'] must be '<topic>.<panel>' with a topic of {list(TOPICS)}, got {spec!r}")
+    if look is not None:
+        v.choice(look, "look", style.SHEETS)
+    cls = _panel_class(spec)
+    if not issubclass(cls, Panel):
+        raise ValueError(f"state['panel'] must name a panel, got {spec!r}")
+    options = dict(state.get("options") or {})
+    if "state" in inspect.signature(cls.__init__).parameters:
+        return cls(**options, state=state, look=look)
+    # A panel whose constructor takes no state (the schematic): its own arguments, then its controls.
+    panel = cls(**options, look=look or state.get("look", "notebook"))
+    if state.get("values"):
+        panel.set(**state["values"])
+    return panel
+
+
+def _rebuild_states(parser, args) -> int:
+    """``--state``: each file's panel rebuilt and exported beside it (or into ``--out``), state included."""
+    if args.only is not None or args.list:
+        parser.error("--state cannot be combined with --only or --list")
+    formats = ("png", "svg", "pdf") if args.pdf else ("png", "svg")
+    count = 0
+    for given in args.state:
+        source = Path(given)
+        t0 = time.perf_counter()
+        try:
+            panel = panel_from_state(export.read_state(source))
+        except ValueError as exc:
+            parser.error(f"--state {given}: {exc}")
+        stem = re.sub(r"(\.state\.json|\.json|\.png|\.svg)$", "", source.name, flags=re.IGNORECASE)
+        out = Path(args.out) if args.out else source.parent
+        with style.context(panel.look):
+            paths = export.save_figure(panel.figure, out, stem, alt_text=panel.description, formats=formats,
+                                       state=panel.state)
+        count += len(paths)
+        print(f"wrote {', '.join(p.name for p in paths)} in {out} ({time.perf_counter() - t0:.2f} s)")
+    print(f"{count} files for {len(args.state)} states")
+    return 0
+
+
 def main(argv=None, prog: str = "python -m helpers.gallery") -> int:
     """Rebuild the canonical figures: PNG and SVG in the light and dark slide looks, PDF with ``--pdf``.
 
@@ -184,7 +267,7 @@ def main(argv=None, prog: str = "python -m helpers.gallery") -> int:
     ----------
     argv : list of str, optional
         Command-line arguments (default ``sys.argv[1:]``): ``--out FOLDER``, ``--pdf``, ``--only NAME ...``,
-        ``--list``.
+        ``--list``, or ``--state FILE ...`` to rebuild exported figures from their saved states.
     prog : str, optional
         The command name shown in help and error messages.
 
@@ -201,7 +284,12 @@ def main(argv=None, prog: str = "python -m helpers.gallery") -> int:
     parser.add_argument("--pdf", action="store_true", help="also write PDF")
     parser.add_argument("--only", nargs="*", default=None, help="names of figures to build (default: all)")
     parser.add_argument("--list", action="store_true", help="list the canonical figures and exit")
+    parser.add_argument("--state", nargs="+", default=None, metavar="FILE",
+                        help="rebuild exported figures from their .state.json (or a PNG/SVG carrying the state); "
+                             "written beside each file unless --out is given")
     args = parser.parse_args(argv)
+    if args.state:
+        return _rebuild_states(parser, args)
 
     table = figures()
     if args.list:

@@ -159,14 +159,14 @@ class BoosterSchedule(Panel):
         self.controls["interval_weeks"].disabled = result.interval_weeks is None
         self.controls["dose_mg"].disabled = not result.dose_used
         other = "reset" if o.hypothesis == "biophase" else "biophase"
-        labels = (f"typical patient ({_HYP_WORDS[o.hypothesis]})", f"typical patient ({_HYP_WORDS[other]})",
-                  "responders, 10–90 %")
+        labels = (f"typical, {_HYP_WORDS[o.hypothesis].split()[-1]}", f"typical, {_HYP_WORDS[other].split()[-1]}",
+                  "responders 10–90 %")
         tw = o.t_h / 168.0
         splot.update_relief(self.ax, self.arts, tw, o.relief, o.relief_other, o.band_low, o.band_high,
                             labels=labels, threshold=o.threshold)
         splot.update_dose_strip(self.strip, [(a / 168.0, b / 168.0) for a, b in o.spans_h])
         handles = [self.arts["typical"], self.arts["other"], self.arts["band"], self.arts["threshold"], self.strip]
-        self.ax.legend(handles=handles, loc="upper center", fontsize="small", framealpha=0.95, ncol=3)
+        self.ax.legend(handles=handles, loc="upper center", fontsize="x-small", framealpha=0.95, ncol=3)
         s = result.sweep
         splot.update_interval(self.ax_iv, self.iv, s.interval_weeks, s.biophase_days, s.reset_days,
                               result.interval_weeks)

@@ -45,7 +45,7 @@ def relief_artists(ax, *, threshold: float) -> dict:
     """
     (typ,) = ax.plot([], [], color="C0", lw=2.0, label="typical patient")
     (other,) = ax.plot([], [], color="C1", lw=1.4, ls="--", label="typical patient, other explanation")
-    thr = ax.axhline(threshold, color="0.35", lw=1.0, ls=":", label=f"{threshold:.0%} relief")
+    thr = ax.axhline(threshold, color="0.5", lw=1.2, ls=":", label=f"{threshold:.0%} relief")
     return {"typical": typ, "other": other, "threshold": thr, "band": None}
 
 
@@ -122,7 +122,7 @@ def interval_axes(ax, lo_weeks: float, hi_weeks: float, clinic: tuple) -> None:
         (low, high) interval clinics report (weeks).
     """
     ax.set_xlim(lo_weeks - 0.5, hi_weeks + 0.5)
-    ax.set_xlabel("booster interval (weeks)")
+    ax.set_xlabel("interval (weeks)")
     ax.set_ylabel("days of the year with relief")
     ax.axvspan(clinic[0], clinic[1], color="C4", alpha=0.18, lw=0, label=f"clinic practice {clinic[0]}–{clinic[1]} wk")
 
