@@ -260,6 +260,72 @@ def _rebuild_states(parser, args) -> int:
     return 0
 
 
+def panel_from_state(state: Mapping, look: str | None = None):
+    """Rebuild a panel from a saved state (``panel.state``, or what :func:`helpers.export.read_state` reads).
+
+    Parameters
+    ----------
+    state : mapping
+        A panel state: ``panel`` (``"<topic>.<key>"``), ``look``, ``preset``, ``values`` and maybe ``options``.
+    look : {"notebook", "presenter", "slides-light", "slides-dark"}, optional
+        Draw in this look instead of the state's.
+
+    Returns
+    -------
+    helpers.panels.Panel
+        The panel in that state.
+
+    Raises
+    ------
+    ValueError
+        If the state names no panel of :data:`helpers.panels.TOPICS`, or its values, preset or look are not the
+        panel's.
+    """
+    from .panels import TOPICS, Panel
+
+    spec = state.get("panel") if isinstance(state, Mapping) else None
+    if not isinstance(spec, str) or not re.fullmatch(r"[a-z_]+\.[A-Za-z_][A-Za-z0-9_]*", spec) \
+            or spec.partition(".")[0] not in TOPICS:
+        raise ValueError(f"state['panel'] must be '<topic>.<panel>' with a topic of {list(TOPICS)}, got {spec!r}")
+    if look is not None:
+        v.choice(look, "look", style.SHEETS)
+    cls = _panel_class(spec)
+    if not issubclass(cls, Panel):
+        raise ValueError(f"state['panel'] must name a panel, got {spec!r}")
+    options = dict(state.get("options") or {})
+    if "state" in inspect.signature(cls.__init__).parameters:
+        return cls(**options, state=state, look=look)
+    # A panel whose constructor takes no state (the schematic): its own arguments, then its controls.
+    panel = cls(**options, look=look or state.get("look", "notebook"))
+    if state.get("values"):
+        panel.set(**state["values"])
+    return panel
+
+
+def _rebuild_states(parser, args) -> int:
+    """``--state``: each file's panel rebuilt and exported beside it (or into ``--out``), state included."""
+    if args.only is not None or args.list:
+        parser.error("--state cannot be combined with --only or --list")
+    formats = ("png", "svg", "pdf") if args.pdf else ("png", "svg")
+    count = 0
+    for given in args.state:
+        source = Path(given)
+        t0 = time.perf_counter()
+        try:
+            panel = panel_from_state(export.read_state(source))
+        except ValueError as exc:
+            parser.error(f"--state {given}: {exc}")
+        stem = re.sub(r"(\.state\.json|\.json|\.png|\.svg)$", "", source.name, flags=re.IGNORECASE)
+        out = Path(args.out) if args.out else source.parent
+        with style.context(panel.look):
+            paths = export.save_figure(panel.figure, out, stem, alt_text=panel.description, formats=formats,
+                                       state=panel.state)
+        count += len(paths)
+        print(f"wrote {', '.join(p.name for p in paths)} in {out} ({time.perf_counter() - t0:.2f} s)")
+    print(f"{count} files for {len(args.state)} states")
+    return 0
+
+
 def main(argv=None, prog: str = "python -m helpers.gallery") -> int:
     """Rebuild the canonical figures: PNG and SVG in the light and dark slide looks, PDF with ``--pdf``.
 
