@@ -5,6 +5,7 @@ with the signature, so a renamed argument or a missing section makes it fail and
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import pkgutil
@@ -69,8 +70,10 @@ def _problems(qualname: str, obj) -> list[str]:
     if not parsed["Summary"]:
         found.append(f"{qualname}: no one-line summary")
     wanted = _params(target) if target is not None else []
-    documented = {name.strip() for p in parsed["Parameters"] + parsed["Other Parameters"]
-                  for name in p.name.replace("*", "").split(",")}
+    sections = parsed["Parameters"] + parsed["Other Parameters"]
+    if inspect.isclass(obj) and dataclasses.is_dataclass(obj):
+        sections = sections + parsed["Attributes"]  # a dataclass documents its fields as Attributes
+    documented = {name.strip() for p in sections for name in p.name.replace("*", "").split(",")}
     missing = [p for p in wanted if p not in documented]
     if missing:
         found.append(f"{qualname}: Parameters section lacks {missing}")

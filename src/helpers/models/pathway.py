@@ -36,8 +36,25 @@ SITES = ("plasma", "effect_fast", "effect_slow")
 def dorsal_horn_gain(sensitisation=0.0, block_fraction=0.0, inhibition=0.0, facilitation=0.0):
     """Total gain of pain transmission: spinal gain (sensitisation S, NMDA block) × descending gain (I, F).
 
-    G = (1 + gain_max·S·(1 − block)) · (1 − I + F). Ranges as in the layers: S, block, I in [0, 1];
-    F in [0, 2]. Arrays broadcast.
+    G = (1 + gain_max·S·(1 − block)) · (1 − I + F). The product of the two gains is an assumption of this
+    composition; each factor is illustrative (see :mod:`helpers.models.spinal` and
+    :mod:`helpers.models.descending`).
+
+    Parameters
+    ----------
+    sensitisation : float or array_like
+        Sensitisation state S, 0–1.
+    block_fraction : float or array_like
+        Fraction of NMDA receptors blocked, 0–1.
+    inhibition : float or array_like
+        Descending inhibition I, 0–1.
+    facilitation : float or array_like
+        Descending facilitation F, 0–2.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The gain G (1 = normal transmission); arrays broadcast.
     """
     g = np.asarray(spinal.transmission_gain(sensitisation, block_fraction)) * np.asarray(
         descending.descending_gain(inhibition, facilitation))
@@ -45,13 +62,54 @@ def dorsal_horn_gain(sensitisation=0.0, block_fraction=0.0, inhibition=0.0, faci
 
 
 def pain(stimulus, sensitisation=0.0, block_fraction=0.0, inhibition=0.0, facilitation=0.0):
-    """Pain rating (0–10) of a stimulus (0–10 intensity scale) through :func:`dorsal_horn_gain`."""
+    """Pain rating (0–10) of a stimulus (0–10 intensity scale) through :func:`dorsal_horn_gain`.
+
+    Parameters
+    ----------
+    stimulus : float or array_like
+        Stimulus intensity on the 0–10 scale of notebook 02.
+    sensitisation : float or array_like
+        Sensitisation state S, 0–1.
+    block_fraction : float or array_like
+        Fraction of NMDA receptors blocked, 0–1.
+    inhibition : float or array_like
+        Descending inhibition I, 0–1.
+    facilitation : float or array_like
+        Descending facilitation F, 0–2.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Pain rating, 0–10 (illustrative stimulus–response curve of :func:`helpers.models.spinal.rating`).
+    """
     return spinal.rating(stimulus, dorsal_horn_gain(sensitisation, block_fraction, inhibition, facilitation))
 
 
 @dataclass(frozen=True)
 class PainCourse:
-    """One run of the composed model at times ``t_h`` (arrays shaped like ``t_h``)."""
+    """One run of the composed model at times ``t_h`` (arrays shaped like ``t_h``).
+
+    Attributes
+    ----------
+    t_h : numpy.ndarray
+        Times (h).
+    concentration_ng_ml : numpy.ndarray
+        Concentration that drives the block (ng/mL).
+    block_fraction : numpy.ndarray
+        Fraction of NMDA receptors blocked.
+    sensitisation : numpy.ndarray
+        Sensitisation state S.
+    gain : numpy.ndarray
+        Total transmission gain (spinal × descending).
+    pain : numpy.ndarray
+        Pain rating of ``stimulus``, 0–10.
+    stimulus : float
+        The rated stimulus, 0–10.
+    blocker : str
+        Receptor-layer blocker name.
+    site : str
+        Where the concentration was taken ("plasma", "effect_fast", "effect_slow" or "given").
+    """
 
     t_h: np.ndarray
     concentration_ng_ml: np.ndarray
@@ -70,6 +128,7 @@ class PainCourse:
 
     @property
     def lowest_pain(self) -> float:
+        """Lowest pain rating over the course."""
         return float(self.pain.min())
 
 
@@ -84,6 +143,30 @@ def pain_course(t_h, concentration_ng_ml, *, blocker: str = "S-ketamine", drive=
     first drive and block (a person who has had the pain for a long time). ``stimulus``: the rated stimulus on
     the 0–10 scale (default the painful stimulus 6 of notebook 02). ``inhibition``/``facilitation``: the
     descending balance (numbers or arrays). ``site`` only labels where the concentration was taken.
+
+    Parameters
+    ----------
+    t_h : array_like
+        Times (h), 1-D, non-decreasing.
+    concentration_ng_ml : array_like
+        Concentration of ``blocker`` at those times (ng/mL, >= 0).
+    blocker : str
+        A key of :data:`helpers.models.receptor.BLOCKERS`.
+    drive : float or array_like
+        Ongoing nociceptive input (1 = reference).
+    s0 : float, optional
+        Sensitisation at ``t_h[0]``; default the steady state at the first drive and block.
+    stimulus : float
+        Rated stimulus, 0–10.
+    inhibition, facilitation : float or array_like
+        Descending balance.
+    site : str
+        Label of where the concentration was taken.
+
+    Returns
+    -------
+    PainCourse
+        Block, sensitisation, gain and pain at every time.
     """
     t = v.time_array(t_h, "t_h")
     c = v.array(concentration_ng_ml, "concentration_ng_ml", low=0.0, ndim_max=1)
@@ -108,6 +191,24 @@ def pain_course_from_pk(result: pk.PKResult, *, site: str = "effect_fast", **kwa
     ``site``: "plasma", "effect_fast" (t½ 6.1 min, Olofsen 2012) or "effect_slow" (t½ 10.9 d, Dahan 2011) — the
     block is computed from that concentration with the blocker of the PK model's drug (S-ketamine or the
     racemate). Which site governs sensitisation is not known; the choice is the caller's assumption.
+
+    Parameters
+    ----------
+    result : helpers.models.pk.PKResult
+        A PK result (from :func:`helpers.models.pk.simulate` or ``Solution.at``).
+    site : {"plasma", "effect_fast", "effect_slow"}
+        Which concentration drives the block.
+    **kwargs
+        Passed on to :func:`pain_course` (not ``blocker``).
+
+    Returns
+    -------
+    PainCourse
+        The composed model driven by that concentration.
+
+    References
+    ----------
+    olofsen_2012, dahan_2011 (effect-site half-lives).
     """
     if not isinstance(result, pk.PKResult):
         raise ValueError(f"result must be a pk.PKResult (from pk.simulate), got {type(result).__name__}")
