@@ -37,8 +37,6 @@ __all__ = ["Panel"]
 RECENT_UPDATES = 200
 #: Colour of an export error: dark enough for WCAG AA (4.5:1) on a white page (Okabe-Ito vermillion is 3.9:1).
 ERROR_COLOUR = "#A63D00"
-#: Colour of an export error: dark enough for WCAG AA (4.5:1) on a white page (Okabe-Ito vermillion is 3.9:1).
-ERROR_COLOUR = "#A63D00"
 
 
 class Panel:
@@ -281,36 +279,6 @@ class Panel:
                 return f"{topic}.{key}"
         return f"{topic}.{cls.__name__}"
 
-    @property
-    def state(self) -> dict[str, Any]:
-        """What rebuilds this figure, as a small JSON-able dict; ``type(panel)(state=panel.state)`` draws the same.
-
-        Keys: ``panel`` (``"<topic>.<name>"``, as in :func:`helpers.panels.all_panels`), ``look``, ``preset`` (the
-        preset shown, ``""`` once a control has moved) and ``values`` (every control); ``options`` holds the
-        constructor's arguments that are not controls (the schematic's ``story``) when there are any.
-        """
-        state = {"panel": self.panel_id(), "look": self._look, "preset": self._preset.value, "values": self.values}
-        options = self._state_options()
-        if options:
-            state["options"] = options
-        return state
-
-    @classmethod
-    def panel_id(cls) -> str:
-        """The panel's name in states and in the figure table.
-
-        Returns
-        -------
-        str
-            ``"<topic>.<key>"``: the topic module's last name and the class's key in its ``PANELS`` (the class
-            name for a panel not listed there, such as the schematic).
-        """
-        topic = cls.__module__.rpartition(".")[2]
-        for key, klass in getattr(sys.modules.get(cls.__module__), "PANELS", {}).items():
-            if klass is cls:
-                return f"{topic}.{key}"
-        return f"{topic}.{cls.__name__}"
-
     def set(self, **values: Any) -> Panel:
         """Set controls as a student would, in one update for the lot.
 
@@ -485,35 +453,6 @@ class Panel:
         return bundle
 
     # ---- internals ------------------------------------------------------------------------------------
-    def _state_options(self) -> dict[str, Any]:
-        # A subclass's own constructor arguments (the schematic's story) kept under the same attribute name.
-        skip = {"self", "preset", "look", "state"}
-        kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-        params = inspect.signature(type(self).__init__).parameters
-        return {name: getattr(self, name) for name, p in params.items()
-                if name not in skip and p.kind in kinds and hasattr(self, name)}
-
-    def _from_state(self, state, look, values):
-        if not isinstance(state, Mapping):
-            raise ValueError(f"state must be a dict as Panel.state gives it, got {state!r}")
-        allowed = {"panel", "look", "preset", "values", "options"}
-        extra = sorted(set(state) - allowed)
-        if extra:
-            raise ValueError(f"state keys must be among {sorted(allowed)}, got {extra}")
-        spec = self.panel_id()
-        if state.get("panel", spec) != spec:
-            raise ValueError(f"state['panel'] must be {spec!r} for this panel, got {state.get('panel')!r}")
-        preset = state.get("preset") or None
-        if preset is not None and not isinstance(preset, str):
-            raise ValueError(f"state['preset'] must be a preset name or '', got {preset!r}")
-        saved = state.get("values", {})
-        if not isinstance(saved, Mapping):
-            raise ValueError(f"state['values'] must be a dict of control values, got {saved!r}")
-        options, mine = state.get("options", {}), self._state_options()
-        if not isinstance(options, Mapping) or any(k not in mine or mine[k] != val for k, val in options.items()):
-            raise ValueError(f"state['options'] must match this panel's arguments {mine}, got {options!r}")
-        return preset, (state.get("look", "notebook") if look is None else look), {**saved, **values}
-
     def _state_options(self) -> dict[str, Any]:
         # A subclass's own constructor arguments (the schematic's story) kept under the same attribute name.
         skip = {"self", "preset", "look", "state"}
