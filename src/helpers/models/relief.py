@@ -330,7 +330,7 @@ RESET = ResetParams(rebuild_days=65.28, decay_per_day=0.507,
 #: for 7 days: better than placebo for 14 d after). Two numbers for two rates: the fit is exact by
 #: construction and tests nothing; the other trials are the test. Kiefer 2008's 10-day pilot (no relief in 4
 #: patients) is left out: in this model relief never shortens as exposure grows, so no pair of rates fits it
-#: together with Dahan's (with it, every prediction collapses to about 24 d).
+#: together with Dahan's (with it, the three predictions collapse to 17–24 d).
 RESET_FIT = ResetFit(params=RESET, labels=("dahan_2011", "amr_2010"), target_days=np.array([50.0, 14.0]),
                      predicted_days=np.array([50.01, 14.01]), threshold=DEFAULT_THRESHOLD)
 

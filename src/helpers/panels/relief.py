@@ -180,6 +180,9 @@ class HeadlineResult:
         Numbers at ``duration_h``: typical days of both explanations, band ends, share relieved.
     points : tuple
         Trials as :class:`helpers.plots.relief.TrialPoint` (weeks).
+    y_top_weeks : float
+        Top of the y axis: set by rate and threshold only (the 500-patient bands of both explanations), so a
+        change of cohort size or band never rescales the axes.
     """
 
     sweep: relief.ReliefSweep
@@ -187,6 +190,7 @@ class HeadlineResult:
     duration_h: float
     at: dict
     points: tuple
+    y_top_weeks: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -441,8 +445,8 @@ def _sweep(rate, threshold):
 
 
 @lru_cache(maxsize=64)
-def _band(rate, threshold, hypothesis):
-    return relief.cohort_band(_BAND_H, rate, hypothesis, threshold, n=_COHORT_N, seed=0)
+def _band(rate, threshold, hypothesis, n=_COHORT_N):
+    return relief.cohort_band(_BAND_H, rate, hypothesis, threshold, n=n, seed=0)
 
 
 _SINGLE_INFUSION_KEYS = tuple(t.key for t in _trial_rows() if t.sessions == 1 and t.drug == vocab.S_KETAMINE)
@@ -490,6 +494,7 @@ class ReliefVsDuration(_TrialPresets):
             "threshold": _toggle(THRESHOLDS, 0.3, "Relief threshold"),
             "band": _toggle([("slow biophase", "biophase"), ("sensitisation reset", "reset")], "biophase",
                             "Cohort band of"),
+            "n_patients": W.IntSlider(value=_COHORT_N, min=100, max=1000, step=100, description="Virtual patients"),
         }
 
     def setup(self, fig) -> None:
@@ -511,7 +516,7 @@ class ReliefVsDuration(_TrialPresets):
         self.dynamic = [self.band, *self.lines.values(), self.marker]
         self.overlays = list(pts["markers"])
 
-    def compute(self, rate_mg_per_h, duration_h, threshold, band) -> HeadlineResult:
+    def compute(self, rate_mg_per_h, duration_h, threshold, band, n_patients) -> HeadlineResult:
         """The sweep (both explanations), the cohort band (one), and their values at the read-out duration.
 
         Parameters
@@ -524,6 +529,8 @@ class ReliefVsDuration(_TrialPresets):
             Relief threshold.
         band : str
             Explanation of the cohort band.
+        n_patients : int
+            Size of the virtual cohort.
 
         Returns
         -------
@@ -531,7 +538,10 @@ class ReliefVsDuration(_TrialPresets):
             Everything ``draw`` and ``describe`` read.
         """
         sweep = _sweep(float(rate_mg_per_h), float(threshold))
-        cohort = _band(float(rate_mg_per_h), float(threshold), band)
+        cohort = _band(float(rate_mg_per_h), float(threshold), band, int(n_patients))
+        ref = [_band(float(rate_mg_per_h), float(threshold), h) for h in relief.HYPOTHESES]
+        top = max(13 * _WEEK_D, float(np.max(sweep.biophase_days)), float(np.max(sweep.reset_days)),
+                  *(float(np.max(b.p90_days)) for b in ref)) / _WEEK_D
         i = int(np.argmin(np.abs(_SWEEP_H - duration_h)))
         j = int(np.argmin(np.abs(_BAND_H - duration_h)))
         at = {"biophase": float(sweep.biophase_days[i]), "reset": float(sweep.reset_days[i]),
@@ -539,7 +549,7 @@ class ReliefVsDuration(_TrialPresets):
               "median": float(cohort.median_days[j]), "relieved": float(cohort.relieved_share[j]),
               "exact_band": bool(abs(_BAND_H[j] - duration_h) < 1e-9)}
         return HeadlineResult(sweep=sweep, band=cohort, duration_h=float(duration_h), at=at,
-                              points=_headline_points())
+                              points=_headline_points(), y_top_weeks=float(np.ceil(top * 1.15 / 2) * 2))
 
     def static_key(self):
         """The band's explanation recolours the band (a full redraw).
@@ -565,9 +575,7 @@ class ReliefVsDuration(_TrialPresets):
         rplot.update_band(self.band, b.durations_h, b.p10_days / _WEEK_D, b.p90_days / _WEEK_D,
                           hypothesis=b.hypothesis)
         self.marker.set_xdata([result.duration_h, result.duration_h])
-        top = max(float(np.max(b.p90_days)), float(np.max(s.biophase_days)), float(np.max(s.reset_days)),
-                  13 * _WEEK_D) / _WEEK_D
-        self.ax.set_ylim(-0.5, float(np.ceil(top * 1.08 / 2) * 2))
+        self.ax.set_ylim(-0.5, result.y_top_weeks)
 
     def describe(self, result: HeadlineResult) -> str:
         """The numbers at the read-out duration: typical patient, the cohort's 10–90 % and share relieved.
@@ -947,4 +955,4 @@ PANELS = {"drug_gone_relief_stays": DrugGoneReliefStays, "relief_vs_duration": R
           "same_dose_schedule": SameDoseDifferentSchedule, "fit_reset": FitReset}
 
 #: Reference keys behind this notebook's panels: the model's and every trial row's.
-REFERENCES = tuple(sorted(set(relief.REFERENCE_KEYS) | {t.reference for t in evidence.trials()}))
+REFERENCES = tuple(sorted(set(relief.REFERENCE_KEYS) | {t.reference for t in evidence.trials()} | {"ketcrps2_2023"}))
