@@ -99,6 +99,7 @@ def _story(story: str) -> tuple[tuple[str, Any], ...]:
 
 _PK, _NMDA, _SPINAL, _DESC = ("04_ketamine_pharmacokinetics", "01_nmda_receptor_blockade",
                               "02_central_sensitization", "03_descending_inhibition")
+_RELIEF = "05_infusion_duration_vs_relief"
 
 #: Every canonical figure, in notebook order. The schematic's figures keep their published ``pathway_`` names.
 FIGURES: tuple[CanonicalFigure, ...] = (
@@ -148,6 +149,14 @@ FIGURES: tuple[CanonicalFigure, ...] = (
     CanonicalFigure("pk_models", "pk.model_comparison", "One infusion through three published models", _PK),
     CanonicalFigure("pk_decrement_times", "pk.decrement_times",
                     "Context-sensitive half-times after infusions of any length", _PK),
+    CanonicalFigure("relief_drug_gone", "relief.drug_gone_relief_stays",
+                    "Drug gone, relief stays: plasma S-ketamine and pain over 16 weeks after a 100-h infusion",
+                    _RELIEF, preset="dahan_2011"),
+    CanonicalFigure("relief_vs_duration", "relief.relief_vs_duration",
+                    "Relief duration against infusion duration: two explanations, a virtual cohort and the "
+                    "published trials", _RELIEF),
+    CanonicalFigure("relief_same_dose_schedule", "relief.same_dose_schedule",
+                    "One total dose, three schedules (continuous, 4 h a day, 6 h every 2 weeks)", _RELIEF),
     CanonicalFigure("safety_booster_tapering", "safety.booster_schedule",
                     "A year of the tapering booster protocol: relief of the typical patient and the cohort, and relief "
                     "days against the booster interval", "06_retreatment_and_safety", preset="tapering_protocol"),
