@@ -166,9 +166,6 @@ class Panel:
         # Keys pressed on a control go to the control, never to the notebook around it (see _keys).
         from ._keys import keyboard_guard
         self.widget.children = (*self.widget.children, keyboard_guard())
-        # Keys pressed on a control go to the control, never to the notebook around it (see _keys).
-        from ._keys import keyboard_guard
-        self.widget.children = (*self.widget.children, keyboard_guard())
 
     # ---- to be supplied by subclasses ----------------------------------------------------------------
     def make_controls(self) -> dict[str, W.ValueWidget]:

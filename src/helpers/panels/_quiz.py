@@ -233,10 +233,6 @@ class Quiz:
         # stays first and the feedback last.
         from ._keys import QUIZ_CLASS, keyboard_guard
         self.widget.children = (self.widget.children[0], keyboard_guard(QUIZ_CLASS), *self.widget.children[1:])
-        # Options as one radio group, keys kept from the notebook (see _keys); second, so that the question
-        # stays first and the feedback last.
-        from ._keys import QUIZ_CLASS, keyboard_guard
-        self.widget.children = (self.widget.children[0], keyboard_guard(QUIZ_CLASS), *self.widget.children[1:])
 
     @property
     def choice(self) -> int | None:
