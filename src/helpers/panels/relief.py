@@ -34,6 +34,15 @@ HYP_WORDS = MappingProxyType({"biophase": "slow biophase", "reset": "sensitisati
 THRESHOLDS = (("30 %", 0.3), ("50 %", 0.5))
 
 
+#: Axis tops in coarse steps, so neighbouring slider settings keep the axes (and the picture is blitted).
+_PLASMA_TOPS = (25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0)
+_WEEK_TOPS = (16.0, 26.0, 39.0, 56.0)
+
+
+def _step_top(value: float, steps) -> float:
+    return next((s for s in steps if s >= value), float(nice_ceiling(value)))
+
+
 def _simulable(t) -> bool:
     """An infusion regimen the panels can replay: stated doses, infusion sessions, a known drug."""
     return t.has_regimen and t.drug is not None and (t.hours_per_session or 0) > 0
@@ -367,7 +376,7 @@ class DrugGoneReliefStays(_TrialPresets):
         c = result.course
         t_wk = c.t_h / (_H_PER_DAY * _WEEK_D)
         rplot.update_line(self.plasma, t_wk, c.plasma_ng_ml)
-        self.ax_c.set_ylim(0.0, nice_ceiling(max(result.peak_ng_ml, 50.0)))
+        self.ax_c.set_ylim(0.0, _step_top(result.peak_ng_ml * 1.1, _PLASMA_TOPS))
         for h, line in self.pain.items():
             rplot.update_line(line, t_wk, c.pain_biophase if h == "biophase" else c.pain_reset)
             front = h == result.hypothesis
@@ -848,8 +857,8 @@ class FitReset(_TrialPresets):
         """
         rplot.update_fit_points(self.yours, result.yours.predicted_days / _WEEK_D, offset=0.18)
         rplot.update_fit_points(self.cal, result.calibrated.predicted_days / _WEEK_D, offset=-0.18)
-        top = max(float(np.max(result.yours.predicted_days)), float(np.max(result.high)), 14 * _WEEK_D) / _WEEK_D
-        self.ax.set_ylim(-0.5, float(np.ceil(top * 1.1 / 2) * 2))
+        top = max(float(np.max(result.yours.predicted_days)), float(np.max(result.high))) / _WEEK_D
+        self.ax.set_ylim(-0.5, _step_top(top * 1.1, _WEEK_TOPS))
 
     def describe(self, result: FitResult) -> str:
         """Your rates and their mean error over the fitted trials; the calibrated rates and theirs.
