@@ -1,0 +1,192 @@
+"""The code-free app: every notebook served by Voilà and opened in headless Chromium.
+
+One Voilà server for the module (``python3 -m voila notebooks/ --no-browser``, the README's command, on a
+loopback port) serves a throw-away copy of the collection. Per notebook: every figure the notebook's code makes
+renders as a live panel with a complete picture, every self-check as its widget, no widget errors, no code and
+no traceback on the page, the still copy (the static fallback) stays hidden behind the widget, and an arrow key
+on a slider brings a new picture from the kernel.
+
+Voilà's page-unload handler posts without an ``_xsrf`` token, so a server with the default settings keeps one
+kernel per page view; the test server's config (``JUPYTER_CONFIG_DIR`` in a temporary folder) turns that check
+off, as the browser recipe says, and pages close with ``run_before_unload``.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import nbformat
+import pytest
+from _lab import (
+    browser_skip_reason,
+    copy_collection,
+    direction_key,
+    free_port,
+    image_problems,
+    launch_context,
+    notebook_paths,
+    panel_reports,
+)
+from test_notebooks import _figure_calls, _quiz_calls
+
+_SKIP = browser_skip_reason()
+if _SKIP:
+    pytest.skip(_SKIP, allow_module_level=True)
+try:
+    import voila  # noqa: F401
+except ImportError:
+    pytest.skip("voila is not installed: pip install -r requirements.txt", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = notebook_paths()
+WIDGET_ERRORS = ("Error displaying widget", "model not found", "Loading widget")
+
+# Counts of what the page shows, read in one go.
+_PAGE_JS = r"""() => {
+  const panels = [...document.querySelectorAll('.helpers-panel')];
+  const text = document.body.textContent || '';
+  return {panels: panels.length,
+          pictures: panels.filter(p => { const i = p.querySelector('img');
+                                         return i && i.complete && i.naturalWidth > 0; }).length,
+          checks: document.querySelectorAll('.helpers-self-check').length,
+          stills: document.querySelectorAll('.helpers-static-panel, .helpers-static-self-check').length,
+          errors: document.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]').length,
+          traceback: /Traceback \(most recent call last\)/.test(text),
+          widget_errors: (text.match(/Error displaying widget|model not found|Loading widget/g) || []),
+          spinner: !!document.querySelector('#loading:not([style*="none"]), .voila-spinner-container')};
+}"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """``python3 -m voila <copy of notebooks> --no-browser`` on a free loopback port; yields its base URL."""
+    root = tmp_path_factory.mktemp("app")
+    nb_dir = copy_collection(root / "collection")
+    config = root / "config"
+    config.mkdir()
+    (config / "voila.py").write_text('c.Voila.tornado_settings = {"disable_check_xsrf": True}\n')
+    port = free_port()
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+           "PYTHONUNBUFFERED": "1"}
+    log_path = root / "voila.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "voila", str(nb_dir), "--no-browser", f"--port={port}",
+                                 "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"],
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=nb_dir)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"voila exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+                try:
+                    with urllib.request.urlopen(base + "/voila/tree", timeout=5) as resp:
+                        tree = resp.read().decode()
+                    break
+                except (OSError, urllib.error.URLError):
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"voila did not answer in 180 s:\n{log_path.read_text()[-3000:]}") from None
+                    time.sleep(0.3)
+            yield {"base": base, "tree": tree, "log": log_path}
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    with sync_playwright() as pw:
+        context = launch_context(pw, tmp_path_factory.mktemp("chromium-profile"))
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def test_the_app_lists_every_notebook(app, browser):
+    """The app's start page (a file list its own JavaScript draws) names every notebook of the collection."""
+    names = [p.name for p in NOTEBOOKS]
+    page = browser.new_page()
+    try:
+        page.goto(f"{app['base']}/voila/tree", wait_until="load", timeout=120_000)
+        page.wait_for_function("(names) => names.every(n => document.body.innerText.includes(n))",
+                               arg=names, timeout=60_000)
+    finally:
+        page.close(run_before_unload=True)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_renders_in_the_app_and_answers_a_slider(app, browser, path):
+    """Every figure call becomes a live panel with a complete picture, every self-check its widget; no widget
+    error, no traceback, no code, the still fallback hidden; one arrow key on a slider changes the picture."""
+    nb = nbformat.read(path, as_version=4)
+    figures, checks = len(_figure_calls(nb, path.name)), len(_quiz_calls(nb))
+    page = browser.new_page()
+    try:
+        t0 = time.monotonic()
+        page.goto(f"{app['base']}/voila/render/{path.name}", wait_until="load", timeout=300_000)
+        page.wait_for_function(
+            """([n, q]) => { const p = [...document.querySelectorAll('.helpers-panel')];
+                             return p.length >= n && document.querySelectorAll('.helpers-self-check').length >= q
+                                 && p.every(x => { const i = x.querySelector('img');
+                                                   return i && i.complete && i.naturalWidth > 0; }); }""",
+            arg=[figures, checks], timeout=240_000, polling=250)
+        page.wait_for_timeout(500)  # late widget errors would show up now
+        seconds = time.monotonic() - t0
+        state = page.evaluate(_PAGE_JS)
+        assert state["panels"] == figures and state["pictures"] == figures, state
+        assert state["checks"] == checks, state
+        assert state["stills"] == 0, "the still fallback shows instead of (or beside) the live widget"
+        assert not state["widget_errors"] and not state["errors"] and not state["traceback"], state
+        shown = page.locator("body").inner_text()
+        assert "from helpers" not in shown and "self_check(" not in shown, "the app shows code"
+        for report in panel_reports(page):
+            assert not image_problems(report), (report["index"], image_problems(report))
+            assert len(report["description"]) > 40, report
+
+        sliders = [r["index"] for r in panel_reports(page) if r["sliders"]]
+        if sliders:
+            index = sliders[0]
+            panel = page.locator(".helpers-panel").nth(index)
+            handle = panel.locator(".widget-slider .noUi-handle").first
+            handle.scroll_into_view_if_needed()
+            old = panel.locator("img").first.get_attribute("src")
+            handle.focus()
+            page.keyboard.press(direction_key(handle))
+            page.wait_for_function(
+                """([i, old]) => { const img = document.querySelectorAll('.helpers-panel')[i].querySelector('img');
+                                  return img.src !== old && img.complete && img.naturalWidth > 0; }""",
+                arg=[index, old], timeout=60_000)
+            page.wait_for_timeout(300)
+            after = page.evaluate(_PAGE_JS)
+            assert not after["widget_errors"] and not after["traceback"], after
+        print(f"\n{path.stem}: app page to every picture {seconds:.1f} s; {figures} figures, {checks} self-checks")
+    finally:
+        page.close(run_before_unload=True)
+
+
+def test_closed_pages_leave_no_kernel_running(app):
+    """Every page view started a kernel; closing the page (with its unload handler) shut it down. Without the
+    xsrf setting above, a class of 200 would leave 200 kernels behind."""
+    deadline = time.monotonic() + 60
+    while True:
+        log = app["log"].read_text(errors="replace")
+        started, stopped = log.count("Kernel started:"), log.count("Kernel shutdown:")
+        if started and stopped >= started or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    if not started:
+        pytest.skip("no notebook page was opened in this run")
+    assert stopped >= started, f"{started} kernels started, {stopped} shut down"
