@@ -324,7 +324,7 @@ class Quiz:
         answer = f"{'ABCDEF'[item.answer]}. {html.escape(item.right_option.rstrip('.'))}."
         bundle["text/html"] = (
             f"<div class='helpers-static-self-check'><p><b>Self-check.</b> {html.escape(item.question)}</p>"
-            f"<ol type='A'>{options}</ol><details><summary>Answer</summary>"
+            f"<ol type='A' style='list-style-type:upper-alpha'>{options}</ol><details><summary>Answer</summary>"
             f"<p>{answer} {html.escape(item.explanation)}</p>"
             f"</details></div>")
         bundle["text/plain"] = f"Self-check: {item.question}"
