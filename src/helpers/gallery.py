@@ -151,7 +151,7 @@ FIGURES: tuple[CanonicalFigure, ...] = (
                     "Context-sensitive half-times after infusions of any length", _PK),
     CanonicalFigure("relief_drug_gone", "relief.drug_gone_relief_stays",
                     "Drug gone, relief stays: plasma S-ketamine and pain over 16 weeks after a 100-h infusion",
-                    _RELIEF, preset="dahan_2011"),
+                    _RELIEF),
     CanonicalFigure("relief_vs_duration", "relief.relief_vs_duration",
                     "Relief duration against infusion duration: two explanations, a virtual cohort and the "
                     "published trials", _RELIEF),
