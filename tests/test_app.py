@@ -23,14 +23,21 @@ import urllib.request
 import nbformat
 import pytest
 from _lab import (
+    LabServer,
     browser_skip_reason,
+    code_cell_count,
     copy_collection,
     direction_key,
     free_port,
     image_problems,
+    kernel_name,
     launch_context,
     notebook_paths,
+    open_notebook,
     panel_reports,
+    run_all,
+    wait_until_executed,
+    wait_widgets_rendered,
 )
 from test_notebooks import _figure_calls, _quiz_calls
 
@@ -190,3 +197,28 @@ def test_closed_pages_leave_no_kernel_running(app):
     if not started:
         pytest.skip("no notebook page was opened in this run")
     assert stopped >= started, f"{started} kernels started, {stopped} shut down"
+
+
+def test_jupyterlab_also_picks_the_live_widget(browser, tmp_path):
+    """JupyterLab, too, ranks the widget view above the still copy's HTML and PNG: after Run All the start
+    notebook shows its live panels and self-checks and no still copy (one small notebook keeps this cheap)."""
+    nb_dir = copy_collection(tmp_path / "collection")
+    path = nb_dir / "00_start_here.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    figures, checks = len(_figure_calls(nb, path.name)), len(_quiz_calls(nb))
+    with LabServer(nb_dir) as lab:
+        lab.start_session(path.name, kernel_name(path))
+        page = browser.new_page()
+        try:
+            open_notebook(page, lab, path.name)
+            run_all(page)
+            state = wait_until_executed(page, code_cell_count(path))
+            assert not state["errors"], state["errors"]
+            state = wait_widgets_rendered(page)
+            assert not state["widget_errors"], state
+            shown = page.evaluate(_PAGE_JS)
+            assert shown["panels"] == figures and shown["checks"] == checks, shown
+            assert shown["stills"] == 0, "JupyterLab shows the still copy instead of (or beside) the live widget"
+        finally:
+            page.close()
+            lab.delete_sessions(path.name)
