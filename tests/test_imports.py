@@ -204,13 +204,14 @@ def snap():
 before = snap()
 import helpers.gallery
 table = helpers.gallery.FIGURES
+n_figures = len(table)
 for name in {modules!r}:
     importlib.import_module(name)
 after = snap()
 labels = ["rcParams", "colormaps", "style library", "unit converters", "warning filters", "numpy RNG"]
 changed = [label for label, a, b in zip(labels, before, after) if a != b]
 assert not changed, changed
-assert helpers.gallery.FIGURES is table and len(table) == 19
+assert helpers.gallery.FIGURES is table and len(helpers.gallery.FIGURES) == n_figures  # nothing registered
 print("clean")
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
