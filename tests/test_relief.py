@@ -28,8 +28,8 @@ def _dahan_titration():
             pk.infusion(20.0, 25.0, 75.0)]
 
 
-#: Calibration targets: the trial table's rows with a simulable regimen and a central relief duration, read by
-#: relief.calibration_targets (the same rows RESET_FIT lists): regimen, relief days after the end, PK model, key.
+#: Calibration targets: the trial table's rows with a simulable regimen and a relief interval, read by
+#: relief.calibration_targets (the same rows RESET_FIT lists): regimen, low and high days, PK model, key, fit.
 TARGETS = relief.calibration_targets(evidence.trials())
 
 
@@ -283,54 +283,133 @@ def test_typical_patient_lies_inside_the_band(hypothesis):
 
 # ---- calibration ---------------------------------------------------------------------------------------------
 
+def _loss_at(tau, k, targets=TARGETS):
+    return relief.evaluate_reset(targets, relief.ResetParams(tau, k)).loss
+
+
 def test_stored_reset_rates_are_the_calibration_of_the_trial_targets():
-    """calibrate_reset on the trial table's targets reproduces the stored rates (2 %) and per-trial predictions
-    (0.5 d); evaluate_reset (cached PK) gives the same predictions as a fresh solution per trial."""
+    """calibrate_reset on the trial table's targets reproduces the stored rates (0.5 %), intervals and per-trial
+    predictions (0.5 d); a fresh PK solution per trial gives the stored predictions (0.05 d); the optimum is
+    inside the search box and no neighbouring pair of rates (±5 % and ±20 %) has a smaller loss."""
     fit = relief.calibrate_reset(TARGETS)
-    assert fit.params.rebuild_days == pytest.approx(relief.RESET.rebuild_days, rel=0.02)
-    assert fit.params.decay_per_day == pytest.approx(relief.RESET.decay_per_day, rel=0.02)
-    assert fit.labels == relief.RESET_FIT.labels
-    assert np.allclose(fit.target_days, relief.RESET_FIT.target_days)
-    assert np.allclose(fit.predicted_days, relief.RESET_FIT.predicted_days, atol=0.5)
-    pred = [relief.relief_duration_days(reg, "reset", model=m) for reg, _d, m, _l in TARGETS]
-    assert np.allclose(pred, relief.RESET_FIT.predicted_days, atol=0.05)
+    stored = relief.RESET_FIT
+    assert fit.params.rebuild_days == pytest.approx(relief.RESET.rebuild_days, rel=0.005)
+    assert fit.params.decay_per_day == pytest.approx(relief.RESET.decay_per_day, rel=0.005)
+    assert fit.labels == stored.labels and fit.scale == stored.scale == "log1p"
+    assert np.array_equal(fit.low_days, stored.low_days) and np.array_equal(fit.high_days, stored.high_days)
+    assert np.array_equal(fit.fitted, stored.fitted)
+    assert np.allclose(fit.predicted_days, stored.predicted_days, atol=0.5)
+    pred = [relief.relief_duration_days(t.regimen, "reset", model=t.model) for t in TARGETS]
+    assert np.allclose(pred, stored.predicted_days, atol=0.05)
     again = relief.evaluate_reset(TARGETS)
     assert np.allclose(again.predicted_days, pred, atol=1e-9)
+    assert again.loss == pytest.approx(stored.loss, rel=1e-3)
     assert relief.RESET.evidence == "illustrative"
-    # no other pair on a coarse grid fits better: the optimum is real
-    for tau in (40.0, 65.0, 100.0):
-        for k in (0.2, 0.5, 1.0):
-            err = relief.evaluate_reset(TARGETS, relief.ResetParams(tau, k)).error_days
-            assert np.sqrt(np.mean(np.square(err))) >= relief.RESET_FIT.rms_days - 1e-6
+    assert 5.0 < fit.params.rebuild_days < 400.0 and 0.01 < fit.params.decay_per_day < 10.0
+    best = _loss_at(relief.RESET.rebuild_days, relief.RESET.decay_per_day)
+    for ft in (0.8, 0.95, 1.0, 1.05, 1.25):
+        for fk in (0.8, 0.95, 1.0, 1.05, 1.25):
+            assert _loss_at(relief.RESET.rebuild_days * ft, relief.RESET.decay_per_day * fk) >= best - 1e-4
+
+
+def test_the_calibration_is_a_fit_not_a_construction():
+    """More fitted targets than rates, a loss that stays above zero (the targets disagree under the model), and
+    the rates follow the data: a shorter Dahan target shortens the fit's Dahan prediction and moves both rates;
+    the table's own reading of Schwartzman 2009 (at most 90 d) lets every target be met (loss near 0), the situation
+    of a two-trial fit that tests nothing."""
+    stored = relief.RESET_FIT
+    assert stored.n_fitted == 6 > 2 and stored.loss > 0.1
+    assert stored.mean_abs_error_days > 5.0
+    shorter = [t._replace(low_days=30.0, high_days=30.0) if t.label == "dahan_2011" else t for t in TARGETS]
+    moved = relief.calibrate_reset(shorter)
+    i = stored.labels.index("dahan_2011")
+    assert moved.predicted_days[i] < stored.predicted_days[i] - 10.0
+    assert abs(math.log(moved.params.rebuild_days / relief.RESET.rebuild_days)) > 0.2
+    assert abs(math.log(moved.params.decay_per_day / relief.RESET.decay_per_day)) > 0.2
+    as_upper = [t._replace(low_days=None, high_days=90.0) if t.label == "schwartzman_2009" else t for t in TARGETS]
+    exact = relief.calibrate_reset(as_upper)
+    assert exact.loss < 1e-3 < relief.RESET_FIT.loss / 100
+    assert exact.params.rebuild_days < 0.8 * relief.RESET.rebuild_days
+
+
+def test_the_error_is_the_distance_to_the_interval():
+    """Closed form: 0 inside [low, high], predicted − high above, predicted − low below; an open side never
+    counts; the log1p loss is the sum of squared log(1 + d) distances over the fitted targets only."""
+    fit = relief.TrialFit(params=relief.RESET, labels=tuple("abcde"),
+                          low_days=np.array([10.0, 10.0, 10.0, 0.0, 30.0]),
+                          high_days=np.array([20.0, 20.0, 20.0, 1.0, np.inf]),
+                          predicted_days=np.array([5.0, 15.0, 25.0, 3.0, 400.0]),
+                          fitted=np.array([True, True, True, True, False]), threshold=0.3)
+    assert np.allclose(fit.error_days, [-5.0, 0.0, 5.0, 2.0, 0.0])
+    want = math.log(6 / 11) ** 2 + math.log(26 / 21) ** 2 + math.log(4 / 2) ** 2
+    assert fit.loss == pytest.approx(want, rel=1e-12)
+    assert fit.mean_abs_error_days == pytest.approx(12.0 / 4)
+    days = dataclasses.replace(fit, scale="days")
+    assert days.loss == pytest.approx(25.0 + 25.0 + 4.0)
 
 
 def test_calibration_targets_follow_the_trial_table():
-    """Rows with a simulable regimen and a central relief duration enter; Dahan 2011 and Sigtermans 2009 are the
-    same patients and count once; the negative 10-day pilot (Kiefer 2008) stays out; a racemic row runs on the
-    racemic PK model. With the pilot in, the fit collapses (every prediction within a week of the others)."""
+    """Every replayable row that bounds its relief enters, as an interval from its fields: Dahan 2011's central
+    50 d (Sigtermans 2009, the same patients, counted once), Amr 2010 14–21 d, the negatives Noppers 2011
+    (15 min – 3 h) and Rabben 2001 (under a day), Kiefer 2002 at least 30 d; Schwartzman 2009's 90 d (relief over
+    the whole follow-up) is read as a lower bound; Kiefer 2008's pilot is listed but not fitted; racemic rows run on
+    the racemic PK model with the row's total dose. With the pilot in the fit, it collapses: the four long
+    regimens are all predicted within a few days of each other and the loss grows tenfold."""
     rows = {t.key: t for t in evidence.trials()}
-    keys = [k for _r, _d, _m, k in TARGETS]
-    assert keys == ["dahan_2011", "amr_2010"]
-    assert rows["dahan_2011"].same_patients_as == "sigtermans_2009"
-    assert rows["kiefer_2008_pilot"].negative and rows["kiefer_2008_pilot"].relief_days == 0.0
-    for reg, days, model, key in TARGETS:
-        t = rows[key]
-        assert days == t.relief_days and model == relief.MODEL_FOR_DRUG[t.drug]
-        assert sum(e.rate_mg_per_h * e.duration_h for e in reg) == pytest.approx(t.total_dose_mg_base())
-    kiefer = rows["kiefer_2008_pilot"]
-    with_pilot = TARGETS + [(kiefer.regimen(), 0.0, relief.MODEL_FOR_DRUG[kiefer.drug], kiefer.key)]
-    fit = relief.calibrate_reset(with_pilot)
-    assert np.ptp(fit.predicted_days) < 7.0 and fit.rms_days > 15.0
+    got = {t.label: (t.low_days, t.high_days, t.fit) for t in TARGETS}
+    assert list(got) == ["dahan_2011", "schwartzman_2009", "noppers_2011", "amr_2010", "kiefer_2002_pilot",
+                         "kiefer_2008_pilot", "rabben_2001"]
+    assert got["dahan_2011"] == (50.0, 50.0, True) and rows["dahan_2011"].same_patients_as == "sigtermans_2009"
+    assert got["amr_2010"] == (14.0, 21.0, True)
+    assert got["noppers_2011"] == (pytest.approx(15 / 1440, rel=1e-3), 0.125, True) and rows["noppers_2011"].negative
+    assert got["rabben_2001"] == (0.0, 1.0, True) and rows["rabben_2001"].negative
+    assert got["kiefer_2002_pilot"] == (30.0, None, True)
+    schwartzman = rows["schwartzman_2009"]
+    assert schwartzman.relief_days_high == 90.0 and "over the 3-month follow-up" in schwartzman.relief_text
+    assert got["schwartzman_2009"] == (90.0, None, True)
+    assert got["kiefer_2008_pilot"] == (0.0, 0.0, False) and "kiefer_2008_pilot" in relief.KEPT_OUT_OF_FIT
+    for t in TARGETS:
+        row = rows[t.label]
+        assert t.model == relief.MODEL_FOR_DRUG[row.drug]
+        assert pk.total_dose_mg(t.regimen) == pytest.approx(row.total_dose_mg_base())
+    all_in = [t._replace(fit=True) for t in TARGETS]
+    fit = relief.calibrate_reset(all_in)
+    long = [fit.predicted_days[fit.labels.index(k)] for k in ("dahan_2011", "schwartzman_2009", "amr_2010",
+                                                                "kiefer_2002_pilot", "kiefer_2008_pilot")]
+    assert np.ptp(long) < 7.0 and fit.loss > 10 * relief.RESET_FIT.loss
     with pytest.raises(ValueError, match="trials"):
         relief.calibration_targets([object()])
 
 
+def test_the_negative_trials_rule_out_a_fast_strong_reset():
+    """The negatives are met at the fit, and they bind elsewhere: with a fast, strong reset (rebuild 20 d,
+    5 per day) a 30-min infusion (Noppers 2011) would leave more than 3 days of relief, far outside 15 min – 3 h."""
+    i = relief.RESET_FIT.labels.index("noppers_2011")
+    assert abs(relief.RESET_FIT.error_days[i]) < 0.05
+    fast = relief.evaluate_reset(TARGETS, relief.ResetParams(20.0, 5.0))
+    assert fast.error_days[i] > 3.0 and fast.loss > relief.RESET_FIT.loss
+
+
+def test_biophase_errors_on_the_same_trials():
+    """The biophase is not fitted (Dahan's numbers): its predictions per target equal a fresh relief_duration_days,
+    and it misses Schwartzman 2009 by more than the fitted reset does."""
+    b = relief.evaluate_biophase(TARGETS)
+    assert b.hypothesis == "biophase" and b.params is relief.BIOPHASE and b.labels == relief.RESET_FIT.labels
+    fresh = [relief.relief_duration_days(t.regimen, "biophase", model=t.model) for t in TARGETS]
+    assert np.allclose(b.predicted_days, fresh, atol=1e-9)
+    i = b.labels.index("schwartzman_2009")
+    assert b.error_days[i] < relief.RESET_FIT.error_days[i] < 0
+
+
 def test_calibration_recovers_rates_it_generated():
-    """Targets made by the model itself with known rates are fitted back to those rates."""
+    """Point targets made by the model itself with known rates are fitted back to those rates."""
     truth = relief.ResetParams(40.0, 0.8)
     regs = [(pk.infusion(20.0, 100.0), "fanta_2015"), (pk.infusion(15.0, 48.0), "fanta_2015"),
             (pk.infusion(20.0, 336.0), "fanta_2015")]
-    targets = [(r, relief.relief_duration_days(r, "reset", model=m, reset=truth), m) for r, m in regs]
+    targets = []
+    for r, m in regs:
+        d = relief.relief_duration_days(r, "reset", model=m, reset=truth)
+        targets.append((r, d, d, m))
     fit = relief.calibrate_reset(targets)
     assert fit.params.rebuild_days == pytest.approx(40.0, rel=0.03)
     assert fit.params.decay_per_day == pytest.approx(0.8, rel=0.05)
@@ -373,8 +452,17 @@ def test_contract_names_in_pathway():
     (lambda: relief.cohort_band([10.0], 20.0, "both"), "hypothesis"),
     (lambda: relief.cohort_band([10.0], 20.0, n=5), "n"),
     (lambda: relief.relief_course(pk.infusion(20, 100), weeks=0.0), "weeks"),
-    (lambda: relief.calibrate_reset([(pk.infusion(20, 100), 50.0)]), "targets"),
-    (lambda: relief.calibrate_reset([(pk.infusion(20, 100), -5.0), (pk.infusion(20, 10), 5.0)]), "relief_days"),
+    (lambda: relief.calibrate_reset([(pk.infusion(20, 100), 50.0, 50.0)]), "targets"),
+    (lambda: relief.calibrate_reset([(pk.infusion(20, 100), -5.0, None), (pk.infusion(20, 10), 5.0, 5.0)]),
+     "low_days"),
+    (lambda: relief.calibrate_reset([(pk.infusion(20, 100), 10.0, 5.0), (pk.infusion(20, 10), 5.0, 5.0)]),
+     "high_days"),
+    (lambda: relief.calibrate_reset([(pk.infusion(20, 100), 50.0, "fanta_2015"), (pk.infusion(20, 10), 5.0, 5.0)]),
+     "high_days"),
+    (lambda: relief.calibrate_reset([(pk.infusion(20, 100), None, None), (pk.infusion(20, 10), 5.0, 5.0)]),
+     "targets"),
+    (lambda: relief.calibrate_reset(TARGETS, scale="weeks"), "scale"),
+    (lambda: relief.evaluate_biophase(TARGETS, threshold=0.0), "threshold"),
     (lambda: relief.ResetParams(0.0, 1.0), "rebuild_days"),
     (lambda: relief.BiophaseParams(c50_slow_ng_ml=-1.0), "c50_slow_ng_ml"),
     (lambda: relief.CohortSpread(responder_probability=1.5), "responder_probability"),

@@ -232,44 +232,48 @@ class ScheduleResult:
 
 @dataclass(frozen=True, eq=False)
 class FitResult:
-    """The "reset" rates a student chose against the trials, with the calibrated rates beside them.
+    """The "reset" rates a student chose against the trials, with the calibrated rates and the biophase beside them.
 
     Parameters
     ----------
-    yours, calibrated : helpers.models.relief.ResetFit
-        Predictions for every trial slot (fitted targets first).
+    yours, calibrated, biophase : helpers.models.relief.TrialFit
+        Predictions and errors per trial slot (fitted targets first): the chosen rates, the stored calibration
+        and the slow biophase (Dahan's numbers, not fitted).
     n_fitted : int
-        How many of the slots are calibration targets.
+        How many of the slots are fitted calibration targets.
     labels : tuple of str
         Trial names.
     reported, low, high : numpy.ndarray
-        Reported relief (days) and its range.
+        Where each trial's reported relief is drawn (days) and its range; an open side is drawn at the bound.
+    bounds : tuple of str
+        How each trial bounds its relief, in words ("50 days", "at least 90 days", "14–21 days" ...).
     """
 
-    yours: relief.ResetFit
-    calibrated: relief.ResetFit
+    yours: relief.TrialFit
+    calibrated: relief.TrialFit
+    biophase: relief.TrialFit
     n_fitted: int
     labels: tuple
     reported: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    bounds: tuple
 
     def mae_weeks(self, which: str) -> float:
-        """Mean absolute error over the fitted trials (weeks).
+        """Mean error over the fitted trials (weeks): the mean distance of the predictions to the reported ranges.
 
         Parameters
         ----------
-        which : {"yours", "calibrated"}
+        which : {"yours", "calibrated", "biophase"}
             Which predictions.
 
         Returns
         -------
         float
-            Mean |predicted − reported| over the calibration targets, in weeks.
+            Mean |error| over the calibration targets (0 for a prediction inside its range), in weeks.
         """
-        fit = self.yours if which == "yours" else self.calibrated
-        err = fit.predicted_days[: self.n_fitted] - self.reported[: self.n_fitted]
-        return float(np.mean(np.abs(err)) / _WEEK_D)
+        fit = {"yours": self.yours, "calibrated": self.calibrated, "biophase": self.biophase}[which]
+        return fit.mean_abs_error_days / _WEEK_D
 
 
 # ---- panel 1: drug gone, relief stays -------------------------------------------------------------------------
@@ -413,7 +417,7 @@ class DrugGoneReliefStays(_TrialPresets):
                 f"{c.baseline_pain:.0f}) lasts {days[r.hypothesis]:.0f} days after the end with the "
                 f"{HYP_WORDS[r.hypothesis]} explanation ({_weeks(days[r.hypothesis])}) and {days[other]:.0f} days "
                 f"with the {HYP_WORDS[other]}. Typical patient who responds; the relief model is assumed and its "
-                f"reset rates are a hypothesis tuned to two trials.")
+                f"reset rates are a hypothesis tuned to the trial table.")
 
 
 # ---- panel 2: the headline figure -----------------------------------------------------------------------------
@@ -611,7 +615,7 @@ class ReliefVsDuration(_TrialPresets):
                 f"(responder probability {relief.RESPONDER_PROBABILITY:.0%}, Dahan 2011). Markers: published "
                 f"trials at their own rates and drugs, multi-day courses at their total infusion hours, ranges as "
                 f"bars, open markers for no lasting relief. Curves are for one infusion; the model is assumed "
-                f"and the reset rates are tuned to two trials.")
+                f"and the reset rates are tuned to the trial table.")
 
 
 # ---- panel 3: same dose, different schedule ------------------------------------------------------------------------
@@ -739,22 +743,29 @@ class SameDoseDifferentSchedule(_TrialPresets):
 
 # ---- panel 4: fit it yourself ---------------------------------------------------------------------------------
 
+def _bound_words(t) -> str:
+    """A target's interval in words (days)."""
+    lo, hi = t.low_days, t.high_days
+    if hi is None:
+        return f"at least {lo:.3g} days"
+    if lo is None:
+        return f"at most {hi:.3g} days"
+    if lo == hi:
+        return f"{lo:.3g} days"
+    if hi < 1.0:
+        return f"{lo * 24:.2g}–{hi * 24:.2g} hours"
+    return f"{lo:.3g}–{hi:.3g} days"
+
+
 def _fit_slots():
-    """Calibration targets first, then the other simulable trials with a relief number (not fitted)."""
+    """The calibration targets, fitted ones first; where each reported value is drawn, its range and its words."""
     targets = relief.calibration_targets(evidence.trials())
-    fitted = {k for *_x, k in targets}
-    rows = {t.key: t for t in evidence.trials()}
-    same = {rows[k].same_patients_as for k in fitted}  # e.g. Sigtermans 2009: Dahan 2011's patients
-    slots = list(targets)
-    for t in _trial_rows():
-        p = _trial_point(t)
-        if p is None or t.key in fitted or t.same_patients_as in fitted or t.key in same:
-            continue
-        slots.append((tuple(t.regimen()), p[1] * _WEEK_D, relief.MODEL_FOR_DRUG[t.drug], t.key))
-    lows = [(rows[k].relief_days_low if rows[k].relief_days_low is not None else d) for _r, d, _m, k in slots]
-    highs = [(rows[k].relief_days_high if rows[k].relief_days_high is not None else d) for _r, d, _m, k in slots]
-    return slots, len(targets), np.minimum(lows, [d for _r, d, _m, _k in slots]), np.maximum(
-        highs, [d for _r, d, _m, _k in slots])
+    slots = [t for t in targets if t.fit] + [t for t in targets if not t.fit]
+    low = np.array([0.0 if t.low_days is None else t.low_days for t in slots])
+    high = np.array([t.high_days if t.high_days is not None else low[i] for i, t in enumerate(slots)])
+    reported = np.array([t.low_days if t.high_days is None else t.high_days if t.low_days is None
+                         else 0.5 * (t.low_days + t.high_days) for t in slots])
+    return slots, sum(t.fit for t in slots), reported, low, high, tuple(_bound_words(t) for t in slots)
 
 
 def _short(t) -> str:
@@ -770,7 +781,8 @@ def _slots():
 
 @lru_cache(maxsize=1)
 def _calibrated():
-    return relief.evaluate_reset(list(_slots()[0]), relief.RESET)
+    slots = list(_slots()[0])
+    return relief.evaluate_reset(slots, relief.RESET), relief.evaluate_biophase(slots)
 
 
 class FitReset(_TrialPresets):
@@ -813,20 +825,19 @@ class FitReset(_TrialPresets):
         fig : matplotlib.figure.Figure
             The panel's figure.
         """
-        slots, n_fit, low, high = _slots()
+        slots, n_fit, reported, low, high, _words = _slots()
         rows = {t.key: t for t in evidence.trials()}
-        names = [_short(rows[k]) for *_x, k in slots]
+        names = [_short(rows[t.label]) for t in slots]
         self.ax = ax = fig.add_subplot()
         rplot.fit_axes(ax, names, y_label="relief after the end (weeks)")
-        rep = np.array([d for _r, d, _m, _k in slots]) / _WEEK_D
-        pts = rplot.fit_points(ax, rep, low / _WEEK_D, high / _WEEK_D,
+        pts = rplot.fit_points(ax, reported / _WEEK_D, low / _WEEK_D, high / _WEEK_D,
                                fitted=[i < n_fit for i in range(len(slots))])
         self.yours, self.cal = pts["yours"], pts["calibrated"]
         rplot.outside_legend(fig, pts["handles"])
         self.dynamic = [self.yours, self.cal]
 
     def compute(self, rebuild_days, decay_per_day) -> FitResult:
-        """Predictions of the chosen and the calibrated rates for every trial slot.
+        """Predictions of the chosen and the calibrated rates (and of the biophase) for every trial slot.
 
         Parameters
         ----------
@@ -840,12 +851,13 @@ class FitReset(_TrialPresets):
         FitResult
             Everything ``draw`` and ``describe`` read.
         """
-        slots, n_fit, low, high = _slots()
+        slots, n_fit, reported, low, high, words = _slots()
         yours = relief.evaluate_reset(list(slots), relief.ResetParams(rebuild_days, decay_per_day))
+        calibrated, biophase = _calibrated()
         rows = {t.key: t for t in evidence.trials()}
-        return FitResult(yours=yours, calibrated=_calibrated(), n_fitted=n_fit,
-                         labels=tuple(_short(rows[k]).replace("\n", " ") for *_x, k in slots),
-                         reported=np.array([d for _r, d, _m, _k in slots]), low=low, high=high)
+        return FitResult(yours=yours, calibrated=calibrated, biophase=biophase, n_fitted=n_fit,
+                         labels=tuple(_short(rows[t.label]).replace("\n", " ") for t in slots),
+                         reported=reported, low=low, high=high, bounds=words)
 
     def draw(self, result: FitResult) -> None:
         """Place both sets of predictions and fit the y range.
@@ -857,11 +869,12 @@ class FitReset(_TrialPresets):
         """
         rplot.update_fit_points(self.yours, result.yours.predicted_days / _WEEK_D, offset=0.18)
         rplot.update_fit_points(self.cal, result.calibrated.predicted_days / _WEEK_D, offset=-0.18)
-        top = max(float(np.max(result.yours.predicted_days)), float(np.max(result.high))) / _WEEK_D
+        top = max(float(np.max(result.yours.predicted_days)), float(np.max(result.calibrated.predicted_days)),
+                  float(np.max(result.high))) / _WEEK_D
         self.ax.set_ylim(-0.5, _step_top(top * 1.1, _WEEK_TOPS))
 
     def describe(self, result: FitResult) -> str:
-        """Your rates and their mean error over the fitted trials; the calibrated rates and theirs.
+        """Mean error over the fitted trials (yours, calibrated, biophase) and each trial's error with your rates.
 
         Parameters
         ----------
@@ -874,16 +887,18 @@ class FitReset(_TrialPresets):
             The description (also the exported figure's alt text).
         """
         y, c = result.yours.params, result.calibrated.params
-        fitted = " and ".join(result.labels[: result.n_fitted])
-        others = "; ".join(f"{lab}: {p / _WEEK_D:.1f} weeks predicted, {r / _WEEK_D:.1f} reported"
-                           for lab, p, r in zip(result.labels[result.n_fitted:],
-                                                result.yours.predicted_days[result.n_fitted:],
-                                                result.reported[result.n_fitted:], strict=True))
+        n = result.n_fitted
+        per = "; ".join(f"{lab} ({words}): {err / _WEEK_D:+.1f}" for lab, words, err in
+                        zip(result.labels[:n], result.bounds[:n], result.yours.error_days[:n], strict=True))
+        shown = "; ".join(f"{lab}, reported {words}: predicted {p / _WEEK_D:.1f} weeks with your rates"
+                          for lab, words, p in zip(result.labels[n:], result.bounds[n:],
+                                                   result.yours.predicted_days[n:], strict=True))
         return (f"Your rates: rebuild time {y.rebuild_days:.3g} days, reset strength {y.decay_per_day:.3g} per day. "
-                f"Mean error over the fitted trials ({fitted}): {result.mae_weeks('yours'):.1f} weeks. Calibrated: "
-                f"{c.rebuild_days:.3g} days and {c.decay_per_day:.3g} per day, mean error "
-                f"{result.mae_weeks('calibrated'):.1f} weeks. Not fitted, with your rates — {others}. The rates are "
-                f"a hypothesis tuned to the data, not measurements.")
+                f"Mean error over the {n} fitted trials: {result.mae_weeks('yours'):.1f} weeks (calibrated rates "
+                f"{c.rebuild_days:.3g} days and {c.decay_per_day:.3g} per day: {result.mae_weeks('calibrated'):.1f} "
+                f"weeks; the slow biophase, not fitted: {result.mae_weeks('biophase'):.1f} weeks). Error per trial "
+                f"with your rates, in weeks (0 inside the reported range, + too long): {per}. Not fitted — {shown}. "
+                f"The rates are a hypothesis tuned to the data, not measurements.")
 
 
 # ---- factories ---------------------------------------------------------------------------------------------------
