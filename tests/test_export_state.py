@@ -92,8 +92,17 @@ def test_status_sits_next_to_the_button_and_shows_a_busy_state(lab):
     """The result line shares the Export button's row (not 500 px below); while exporting the button is disabled
     and reads 'Exporting…', and afterwards it is enabled again."""
     panel = receptor.iv_curve()
-    group = next(w for w in _widgets(panel.widget) if isinstance(w, W.Box) and panel._export in w.children)
-    assert panel._status in group.children, "the export result is not beside the Export button"
+    def chain(target, node=panel.widget, path=()):
+        if node is target:
+            return path + (node,)
+        for child in getattr(node, "children", ()):
+            found = chain(target, child, path + (node,))
+            if found:
+                return found
+        return None
+
+    shared = [a for a, b in zip(chain(panel._export), chain(panel._status), strict=False) if a is b]
+    assert shared[-1] is not panel.widget, "the export result is not in the Export button's row"
     assert panel._status not in panel.widget.children, "the export result is still at the bottom of the panel"
     seen = []
     panel._export.observe(lambda ch: seen.append((ch["name"], ch["new"])), names=["disabled", "description"])
