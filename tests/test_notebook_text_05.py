@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
 from conftest import notebook_text
 
@@ -63,18 +62,50 @@ def test_schedule_numbers(text):
     _near(text, "With the slow biophase, 100 hours continuous", f"{r[0]}, {r[1]} and {r[2]} days")
 
 
+def _num(x):
+    """Days as the fit table types them: whole days from 10, one decimal from 1, two below, 0 as 0."""
+    x = float(x)
+    if x == 0:
+        return "0"
+    return f"{x:.0f}" if abs(x) >= 10 else f"{x:.1f}" if abs(x) >= 1 else f"{x:.2f}"
+
+
+def _err(x):
+    x = float(x)
+    return "0" if abs(x) < 0.05 else ("+" if x > 0 else "−") + _num(abs(x))
+
+
 def test_calibration_numbers(text):
-    """The calibrated rates, the two targets, and the collapse with the Kiefer pilot in the fit."""
+    """The calibrated rates; the fit table row by row (reset prediction and error, biophase prediction and error,
+    recomputed from the trial table); the mean errors; the collapse with the Kiefer pilot in the fit; the slider
+    setting with a smaller mean error in weeks than the calibrated one."""
     _near(text, "The calibrated values are", f"rebuild time of {relief.RESET.rebuild_days:.0f} days")
     _near(text, "The calibrated values are", f"reset strength of {relief.RESET.decay_per_day:.2f} per day")
     targets = relief.calibration_targets(evidence.trials())
-    assert [k for *_x, k in targets] == ["dahan_2011", "amr_2010"]
-    _near(text, "That leaves two trials", "Dahan 2011 (50 days")
-    _near(text, "That leaves two trials", "Amr 2010 (14 days")
-    kiefer = evidence.trial("kiefer_2008_pilot")
-    fit = relief.calibrate_reset(targets + [(kiefer.regimen(), 0.0, relief.MODEL_FOR_DRUG[kiefer.drug], "k")])
-    lo, hi = np.min(fit.predicted_days), np.max(fit.predicted_days)
-    _near(text, "With the pilot in, the fit collapses", f"predicted {lo:.0f} to {hi:.0f} days")
+    fit = relief.evaluate_reset(targets)
+    assert fit.labels == relief.RESET_FIT.labels and fit.n_fitted == 6
+    _near(text, "Six intervals for two rates", "Six intervals")
+    bio = relief.evaluate_biophase(targets)
+    rows = {t.key: t for t in evidence.trials()}
+    for i, key in enumerate(fit.labels):
+        t = rows[key]
+        name = f"{t.study.split()[0]} {t.year}" + (" pilot" if "pilot" in key else "")
+        name += "" if fit.fitted[i] else " (not fitted)"
+        cells = (f"| {_num(fit.predicted_days[i])} | {_err(fit.error_days[i])} | {_num(bio.predicted_days[i])} | "
+                 f"{_err(bio.error_days[i])} |")
+        _near(text, f"| {name} |", cells, window=120)
+    mean = "Mean error over the six fitted trials"
+    _near(text, mean, f"{fit.mean_abs_error_days / WEEK:.1f} weeks for the calibrated")
+    _near(text, mean, f"{bio.mean_abs_error_days / WEEK:.1f} weeks for the slow")
+    allin = relief.calibrate_reset([t._replace(fit=True) for t in targets])
+    long = [allin.predicted_days[allin.labels.index(k)] for k in
+            ("dahan_2011", "schwartzman_2009", "amr_2010", "kiefer_2002_pilot", "kiefer_2008_pilot")]
+    _near(text, "With the pilot in, the fit collapses", f"predicted {min(long):.0f} to {max(long):.0f} days")
+    other = relief.evaluate_reset(targets, relief.ResetParams(63.1, 0.631))
+    assert other.mean_abs_error_days < fit.mean_abs_error_days
+    _near(text, "Try a rebuild time near 63 days and a strength near 0.63",
+          f"drops to {other.mean_abs_error_days / WEEK:.1f} weeks, below the calibrated "
+          f"{fit.mean_abs_error_days / WEEK:.1f}")
 
 
 def test_published_numbers_match_the_trial_table(text):
