@@ -1,14 +1,17 @@
 """Panels of notebook 06 (panels.safety): corners of the controls and every preset draw finite data and a
 description; the description's numbers are the model's; controls that do nothing are disabled; draw and describe
-call no model; results are frozen; presets sit on the slider grids (the slider shows the value the model uses)."""
+call no model; results are frozen; presets sit on the slider grids (the slider shows the value the model uses);
+slider steps blit."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import itertools
 
 import numpy as np
 import pytest
 from conftest import figure_arrays
+from PIL import Image
 
 from helpers import evidence
 from helpers.models import pk, relief
@@ -138,3 +141,19 @@ def test_references_resolve():
     """Every reference key the notebook prints exists in the reference data."""
     for key in P.REFERENCES:
         evidence.reference(key)
+
+
+@pytest.mark.parametrize("name,key,steps", [("booster_schedule", "interval_weeks", list(range(3, 17))),
+                                            ("liver_timeline", "gap_days", list(range(17, 31))),
+                                            ("side_effects", "bolus_mg", list(range(5, 75, 5)))])
+def test_slider_steps_blit_and_match_a_full_redraw(name, key, steps):
+    """One-step moves of a slider keep the axes (round tops from a ladder), so they redraw only the moving
+    artists: at most one move in four draws the whole figure, and the blitted picture is a full redraw's."""
+    panel = P.PANELS[name]()
+    before = panel.renderer.full_draws
+    for x in steps:
+        panel.set(**{key: x})
+    assert panel.renderer.full_draws - before <= len(steps) // 4, f"{name}: {key} steps redrew the whole figure"
+    fast = np.asarray(Image.open(io.BytesIO(panel._image.value)).convert("RGB"), dtype=int)
+    full = np.asarray(Image.open(io.BytesIO(panel.render_png(full=True))).convert("RGB"), dtype=int)
+    assert (np.abs(fast - full).max(axis=2) > 24).mean() < 1e-4

@@ -131,3 +131,38 @@ def test_bad_input_names_the_parameter(call, name):
     """Bad input raises ValueError naming the parameter."""
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_fast_cohort_paths_agree_with_the_plain_ones():
+    """The slider path's shortcuts compute what the plain code does: the whole cohort's reset state in one call
+    equals relief.reset_state_course patient by patient; the one-sort percentiles equal np.percentile; the
+    scaled-cumsum filter equals a step-by-step loop of the exact step; a repeated year_outcome is the cached one."""
+    sch = S.interval_schedule(6)
+    events = S._events(sch.regimen)
+    t = S._grid(events, sch.window_h)
+    _sol, _plasma, plasma_eq, fast_eq = S._pk_levels(sch, t)
+    pts = S._patients(40, 3)
+    rows = S._relief_rows("reset", t, plasma_eq, fast_eq, pts)
+    from helpers.models import receptor
+    block = receptor.block_at_plasma(fast_eq[None, :] * pts.conc_factor[:, None], "S-ketamine")
+    for i in (0, 17, 39):
+        s = relief.reset_state_course(t, block[i], relief.ResetParams(rebuild_days=float(pts.rebuild_days[i]),
+                                                                      decay_per_day=float(pts.decay_per_day[i])))
+        plain = 1.0 - np.asarray(relief.reset_pain(s, block[i])) / relief.BASELINE_PAIN_NRS
+        np.testing.assert_allclose(rows[i], plain, rtol=0, atol=1e-12)
+    rng = np.random.default_rng(1)
+    for n in (20, 21, 134):
+        x = rng.random((n, 50))
+        np.testing.assert_allclose(np.array(S._percentiles(x, (10, 50, 90))),
+                                   np.percentile(x, [10, 50, 90], axis=0), rtol=0, atol=1e-14)
+    ke0 = np.array([np.log(2) / 24.0, np.log(2) / (30 * 24.0)])
+    y = S._filter(t[:400], plasma_eq[:400], ke0)
+    loop = np.zeros_like(y)
+    for j in range(1, 400):
+        dt = t[j] - t[j - 1]
+        x = ke0 * dt
+        e = np.exp(-x)
+        m = (plasma_eq[j] - plasma_eq[j - 1]) / dt
+        loop[:, j] = loop[:, j - 1] * e + plasma_eq[j] - plasma_eq[j - 1] * e - m * (1 - e) / ke0
+    np.testing.assert_allclose(y, np.maximum(loop, 0.0), rtol=1e-9, atol=1e-9)
+    assert S.year_outcome(sch, n=40) is S.year_outcome(S.interval_schedule(6), n=40)

@@ -113,6 +113,19 @@ class BoosterSchedule(Panel):
         self.strip = splot.dose_strip(self.ax)
         splot.interval_axes(self.ax_iv, *sched.INTERVAL_RANGE_WEEKS, sched.CLINIC_INTERVAL_WEEKS)
         self.iv = splot.interval_artists(self.ax_iv)
+        self.dynamic = [self.arts["band"], self.arts["other"], self.arts["typical"], self.arts["threshold"],
+                        self.strip, self.iv["biophase"], self.iv["reset"], self.iv["now"]]
+        self._legend_key = None
+
+    def static_key(self):
+        """The legends: their labels follow the explanation, and the tapering protocol has no interval marker.
+
+        Returns
+        -------
+        tuple
+            (explanation, schedule kind).
+        """
+        return self._legend_key
 
     def compute(self, schedule, interval_weeks, booster, dose_mg, initial, hypothesis) -> BoosterResult:
         """Build the schedule and run its year; the interval sweep for the same booster.
@@ -165,14 +178,20 @@ class BoosterSchedule(Panel):
         splot.update_relief(self.ax, self.arts, tw, o.relief, o.relief_other, o.band_low, o.band_high,
                             labels=labels, threshold=o.threshold)
         splot.update_dose_strip(self.strip, [(a / 168.0, b / 168.0) for a, b in o.spans_h])
-        handles = [self.arts["typical"], self.arts["other"], self.arts["band"], self.arts["threshold"], self.strip]
-        self.ax.legend(handles=handles, loc="upper center", fontsize="x-small", framealpha=0.95, ncol=3)
         s = result.sweep
         splot.update_interval(self.ax_iv, self.iv, s.interval_weeks, s.biophase_days, s.reset_days,
                               result.interval_weeks)
-        shown = [a for a in (*self.ax_iv.patches[:1], self.iv["biophase"], self.iv["reset"], self.iv["now"])
-                 if a.get_visible()]
-        self.ax_iv.legend(handles=shown, loc="upper right", fontsize="x-small", framealpha=0.95)
+        key = (o.hypothesis, result.interval_weeks is None)
+        if key != self._legend_key:
+            # Legends are rebuilt only when their labels change; they are overlays, pasted above the curves.
+            self._legend_key = key
+            handles = [self.arts["typical"], self.arts["other"], self.arts["band"], self.arts["threshold"],
+                       self.strip]
+            year = self.ax.legend(handles=handles, loc="upper center", fontsize="x-small", framealpha=0.95, ncol=3)
+            shown = [a for a in (*self.ax_iv.patches[:1], self.iv["biophase"], self.iv["reset"], self.iv["now"])
+                     if a.get_visible()]
+            iv = self.ax_iv.legend(handles=shown, loc="upper right", fontsize="x-small", framealpha=0.95)
+            self.overlays = [year, iv]
 
     def describe(self, result: BoosterResult) -> str:
         """The live text: schedule, relief days (typical and cohort), infusion days, dose, hours above levels.
@@ -314,6 +333,18 @@ class SideEffects(Panel):
         self.hbars = splot.hours_bars(self.ax_h, [f"{lv.label.split(' (')[0]}\n> {lv.ng_ml:g} ng/mL" for lv in levels])
         self.ax.set_ylabel("plasma ketamine (ng/mL)")
         self.unit = None
+        self.dynamic = [self.line, self.bars, *self.hbars[0], *self.hbars[1]]
+        self._legend_key = None
+
+    def static_key(self):
+        """The legend names the drug.
+
+        Returns
+        -------
+        str or None
+            The drug label in the legend.
+        """
+        return self._legend_key
 
     def compute(self, model, bolus_mg, rate_mg_per_h, session_h, sessions) -> SideEffectResult:
         """Solve the regimen once; its curve and the exact hours above each level.
@@ -366,8 +397,10 @@ class SideEffects(Panel):
         self.line.set_label(f"plasma {r.drug_label}")
         pkplot.update_dosing_bars(self.bars, r.spans, self.unit)
         self.ax.set_ylim(0.0, nice_ceiling(max(r.peak[1], 250.0) * 1.1))
-        self.ax.legend(handles=[self.line, self.level_lines[0], self.bars], loc="upper right", fontsize="small",
-                       framealpha=0.95)
+        if r.drug_label != self._legend_key:
+            self._legend_key = r.drug_label
+            self.overlays = [self.ax.legend(handles=[self.line, self.level_lines[0], self.bars], loc="upper right",
+                                            fontsize="small", framealpha=0.95)]
         splot.update_hours_bars(self.ax_h, self.hbars, r.hours)
 
     def describe(self, result: SideEffectResult) -> str:
@@ -489,7 +522,9 @@ class LiverTimeline(Panel):
         """
         self.ax = fig.add_subplot()
         splot.timeline_axes(self.ax)
-        self.arts = []
+        self.arts = splot.timeline_artists(self.ax, "Noppers 2011: liver injury in 3 of 6,\nduring the second course")
+        self.dynamic = [*self.arts["courses"], self.arts["dose"], self.arts["checks"]]
+        self.overlays = [splot.legend(self.ax, loc="upper left"), self.arts["finding"]]
 
     def compute(self, gap_days, course_h, rate_mg_per_h, check_every_d) -> TimelineResult:
         """Build the two courses, the check days and the cumulative dose.
@@ -517,7 +552,8 @@ class LiverTimeline(Panel):
         for a, b in spans:
             checks.append(a - 0.5)                     # before the course
             checks.extend(np.arange(a + check_every_d, b + 1e-9, check_every_d).tolist())
-        end_d = spans[-1][1] + 14.0
+        # The window ends two weeks after the second course, rounded up on a ladder so that most moves keep it.
+        end_d = splot.step_top(spans[-1][1] + 14.0)
         t = np.linspace(0.0, end_d * 24.0, 800)
         cum = sched.cumulative_dose_mg(reg, t)
         return TimelineResult(spans_days=spans, check_days=tuple(checks), t_days=t / 24.0, cumulative_mg=cum,
@@ -525,20 +561,15 @@ class LiverTimeline(Panel):
                               check_every_d=int(check_every_d))
 
     def draw(self, result: TimelineResult) -> None:
-        """Redraw the timeline.
+        """Update the timeline's artists in place.
 
         Parameters
         ----------
         result : TimelineResult
             What ``compute`` returned.
         """
-        for a in self.arts:
-            a.remove()
         r = result
-        finding = ((r.spans_days[1][0], "Noppers 2011: liver injury in 3 of 6,\nduring the second course"),)
-        self.arts = splot.update_timeline(self.ax, r.spans_days, r.check_days, r.t_days, r.cumulative_mg,
-                                          finding_days=finding)
-        self.arts.append(splot.legend(self.ax, loc="upper left"))
+        splot.update_timeline(self.ax, self.arts, r.spans_days, r.check_days, r.t_days, r.cumulative_mg)
 
     def describe(self, result: TimelineResult) -> str:
         """The live text: the schedule, the number of checks, the published findings.

@@ -8,7 +8,31 @@ from .. import _validate as v
 
 __all__ = ["year_axes", "relief_artists", "update_relief", "dose_strip", "update_dose_strip", "interval_axes",
            "interval_artists", "update_interval", "level_lines", "hours_bars", "update_hours_bars",
-           "timeline_axes", "update_timeline", "legend"]
+           "timeline_axes", "timeline_artists", "update_timeline", "legend", "step_top"]
+
+# Axis tops come from this ladder (x 10^k): neighbouring slider settings share a top, so a move redraws only the
+# data (the panels blit), while the data still fill at least 2/3 of the axis.
+_TOPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def step_top(value: float, headroom: float = 1.0) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k at or above ``value × headroom``.
+
+    Parameters
+    ----------
+    value : float
+        The largest value to show, > 0.
+    headroom : float, optional
+        Factor of room above it, >= 1.
+
+    Returns
+    -------
+    float
+        The axis top.
+    """
+    target = v.positive(value, "value") * v.in_range(headroom, "headroom", 1.0, 10.0)
+    exp = 10.0 ** np.floor(np.log10(target))
+    return float(next(m * exp for m in _TOPS if m * exp >= target * (1 - 1e-12)))
 
 
 def year_axes(ax, weeks: float) -> None:
@@ -41,16 +65,18 @@ def relief_artists(ax, *, threshold: float) -> dict:
     Returns
     -------
     dict
-        ``"typical"``, ``"other"`` (lines), ``"threshold"`` (line) and ``"band"`` (None until filled).
+        ``"typical"``, ``"other"`` (lines), ``"threshold"`` (line) and ``"band"`` (an empty polygon).
     """
+    band = ax.fill_between([0.0, 1.0], [0.0, 0.0], [0.0, 0.0], color="C0", alpha=0.2, lw=0,
+                           label="responders 10–90 %")
     (typ,) = ax.plot([], [], color="C0", lw=2.0, label="typical patient")
     (other,) = ax.plot([], [], color="C1", lw=1.4, ls="--", label="typical patient, other explanation")
     thr = ax.axhline(threshold, color="0.5", lw=1.2, ls=":", label=f"{threshold:.0%} relief")
-    return {"typical": typ, "other": other, "threshold": thr, "band": None}
+    return {"typical": typ, "other": other, "threshold": thr, "band": band}
 
 
 def update_relief(ax, artists: dict, t_weeks, relief, other, low, high, *, labels: tuple, threshold: float) -> None:
-    """Fill the relief artists in place (the band is replaced).
+    """Fill the relief artists in place (the band's outline is replaced, the artist kept).
 
     Parameters
     ----------
@@ -71,9 +97,9 @@ def update_relief(ax, artists: dict, t_weeks, relief, other, low, high, *, label
     artists["other"].set_label(labels[1])
     artists["threshold"].set_ydata([threshold, threshold])
     artists["threshold"].set_label(f"{threshold:.0%} relief")
-    if artists["band"] is not None:
-        artists["band"].remove()
-    artists["band"] = ax.fill_between(t_weeks, low, high, color="C0", alpha=0.2, lw=0, label=labels[2])
+    x, lo, hi = (np.asarray(a, dtype=float) for a in (t_weeks, low, high))
+    artists["band"].set_verts([np.concatenate([np.column_stack([x, lo]), np.column_stack([x[::-1], hi[::-1]])])])
+    artists["band"].set_label(labels[2])
 
 
 def dose_strip(ax):
@@ -167,7 +193,7 @@ def update_interval(ax, artists: dict, weeks, biophase_days, reset_days, now_wee
     if visible:
         artists["now"].set_xdata([now_weeks, now_weeks])
     top = max(float(np.max(biophase_days)), float(np.max(reset_days)), 10.0)
-    ax.set_ylim(0.0, top * 1.3)
+    ax.set_ylim(0.0, step_top(top, 1.3))
 
 
 def level_lines(ax, levels_ng_ml) -> list:
@@ -228,7 +254,7 @@ def update_hours_bars(ax, artists, hours) -> None:
         Hours above each level.
     """
     bars, texts = artists
-    top = max(max(hours), 1.0) * 1.35
+    top = step_top(max(max(hours), 1.0), 1.35)
     ax.set_xlim(0.0, top)
     for bar, text, h in zip(bars, texts, hours, strict=True):
         bar.set_width(h)
@@ -248,40 +274,60 @@ def timeline_axes(ax) -> None:
     ax.set_ylabel("cumulative dose (mg), illustrative exposure")
 
 
-def update_timeline(ax, spans_days, check_days, t_days, cumulative_mg, *, finding_days=()) -> list:
-    """Draw the timeline afresh: course bars, monitoring ticks, cumulative dose and the reported findings.
+def timeline_artists(ax, finding: str) -> dict:
+    """Empty timeline artists: cumulative dose, two course spans, the checks, and a reported finding's label.
 
     Parameters
     ----------
     ax : matplotlib.axes.Axes
-        Where to draw (cleared of earlier timeline artists by the caller).
+        Where to draw.
+    finding : str
+        Words of the finding, written in the top right corner (it does not move with the sliders: a boxed label
+        that follows the second course cost more to draw than the rest of the picture).
+
+    Returns
+    -------
+    dict
+        ``"dose"`` (line), ``"courses"`` (list of two rectangles), ``"checks"`` (markers), ``"finding"`` (label).
+    """
+    (dose,) = ax.plot([], [], color="C0", lw=2.0, label="cumulative dose (illustrative)")
+    courses = [ax.axvspan(0.0, 1.0, color="C2", alpha=0.25, lw=0, label="infusion course" if i == 0 else None)
+               for i in range(2)]
+    (checks,) = ax.plot([], [], ls="none", marker="v", color="C3", ms=7, label="liver-enzyme check")
+    label = ax.annotate(finding, (0.98, 0.96), xycoords="axes fraction", ha="right", va="top", fontsize="small",
+                        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.6", alpha=0.9))
+    return {"dose": dose, "courses": courses, "checks": checks, "finding": label}
+
+
+def update_timeline(ax, artists: dict, spans_days, check_days, t_days, cumulative_mg) -> None:
+    """Fill the timeline artists: course spans, monitoring ticks and cumulative dose.
+
+    The y axis steps through round tops and the x axis ends at the curve's last time, so most slider moves
+    leave the axes as they were.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes of ``artists``.
+    artists : dict
+        From :func:`timeline_artists`.
     spans_days : sequence of (float, float)
-        Courses (start, end) in days.
+        The two courses (start, end) in days.
     check_days : sequence of float
         Days of a liver-enzyme check.
     t_days, cumulative_mg : array_like
         The cumulative-dose curve.
-    finding_days : sequence of (float, str), optional
-        Where a published finding is placed and its words.
-
-    Returns
-    -------
-    list
-        The artists drawn.
     """
-    top = max(float(np.max(cumulative_mg)), 1.0) * 1.35   # room above the curve for the finding's label
+    if len(spans_days) != len(artists["courses"]):
+        raise ValueError(f"spans_days must hold {len(artists['courses'])} courses, got {len(spans_days)}")
+    top = step_top(max(float(np.max(cumulative_mg)), 1.0), 1.35)   # room above the curve for the finding's label
     ax.set_ylim(-0.12 * top, top)
     ax.set_xlim(-1.0, float(np.max(t_days)))
-    arts = [ax.plot(t_days, cumulative_mg, color="C0", lw=2.0, label="cumulative dose (illustrative)")[0]]
-    for i, (a, b) in enumerate(spans_days):
-        arts.append(ax.axvspan(a, b, color="C2", alpha=0.25, lw=0, label="infusion course" if i == 0 else None))
-    arts.append(ax.plot(check_days, np.full(len(check_days), -0.06 * top), ls="none", marker="v", color="C3",
-                        ms=7, label="liver-enzyme check")[0])
-    for x, words in finding_days:
-        arts.append(ax.annotate(words, (x, 0.9 * top), xytext=(8, 0), textcoords="offset points",
-                                fontsize="small", va="center",
-                                bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.6", alpha=0.9)))
-    return arts
+    artists["dose"].set_data(t_days, cumulative_mg)
+    for rect, (a, b) in zip(artists["courses"], spans_days, strict=True):
+        rect.set_x(a)
+        rect.set_width(b - a)
+    artists["checks"].set_data(check_days, np.full(len(check_days), -0.06 * top))
 
 
 def legend(ax, *, loc: str = "upper left"):
