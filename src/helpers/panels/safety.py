@@ -401,7 +401,7 @@ class SideEffects(Panel):
             self._legend_key = r.drug_label
             self.overlays = [self.ax.legend(handles=[self.line, self.level_lines[0], self.bars], loc="upper right",
                                             fontsize="small", framealpha=0.95)]
-        splot.update_hours_bars(self.ax_h, self.hbars, r.hours)
+        splot.update_hours_bars(self.ax_h, self.hbars, r.hours, span_h=r.window_h)
 
     def describe(self, result: SideEffectResult) -> str:
         """The live text: peak, hours above each level, why titration and premedication.

@@ -241,7 +241,7 @@ def hours_bars(ax, labels) -> list:
     return [list(bars), texts]
 
 
-def update_hours_bars(ax, artists, hours) -> None:
+def update_hours_bars(ax, artists, hours, *, span_h: float | None = None) -> None:
     """Set the bar lengths and their value labels.
 
     Parameters
@@ -252,9 +252,12 @@ def update_hours_bars(ax, artists, hours) -> None:
         From :func:`hours_bars`.
     hours : sequence of float
         Hours above each level.
+    span_h : float or None, keyword-only
+        The plotted time window (h): the axis then follows the window, not the hours, so it keeps its limits
+        while a slider changes only the level of the curve.
     """
     bars, texts = artists
-    top = step_top(max(max(hours), 1.0), 1.35)
+    top = step_top(max(max(hours), 1.0 if span_h is None else v.positive(span_h, "span_h")), 1.35)
     ax.set_xlim(0.0, top)
     for bar, text, h in zip(bars, texts, hours, strict=True):
         bar.set_width(h)
