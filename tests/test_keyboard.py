@@ -51,7 +51,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-NOTEBOOKS = [p for p in notebook_paths() if p.name[:2] in {"00", "01", "02", "03", "04"}]
+NOTEBOOKS = [p for p in notebook_paths() if p.name[:2] in {"00", "01", "02", "03", "04", "05", "06"}]
 PANEL = ".jp-Notebook .helpers-panel"
 QUIZ = ".jp-Notebook .helpers-self-check"
 MIN_RING_PX = 2.0
