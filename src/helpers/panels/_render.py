@@ -4,9 +4,13 @@ A slider move usually changes a few artists and no axes, so the renderer keeps a
 (the background) and draws only those artists on top of it (blitting). Static artists that must sit above the
 moving ones (a band label no curve may cross) are pasted from a cached transparent rendering. The PNG is
 written without row filters, which is faster than Pillow for the flat-colour pictures panels make.
+
+While a slider is dragged the panel asks for draft frames: the same drawing, encoded as a JPEG, which costs a
+third of the PNG to encode and less for the browser to decode; the lossless PNG follows once the values stop.
 """
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 
@@ -14,13 +18,16 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation, Text
+from PIL import Image
 
 from .. import _validate as v
 
-__all__ = ["SCREEN_DPI", "Renderer", "png_rgb"]
+__all__ = ["DRAFT_QUALITY", "SCREEN_DPI", "Renderer", "jpeg_rgb", "png_rgb"]
 
 #: Screen rendering: 9.6 x 5.4 in at this dpi. 96 dpi -> 922 x 518 px.
 SCREEN_DPI = 96
+#: JPEG quality of a draft frame: thin lines and text stay clean to the eye at this level while the picture moves.
+DRAFT_QUALITY = 90
 
 
 class Renderer:
@@ -37,6 +44,8 @@ class Renderer:
         The figure the panel draws on; created in the style sheet active when the renderer is made.
     full_draws : int
         How many renders drew the whole figure (the rest blitted).
+    format : {"png", "jpeg"}
+        The encoding of the last picture (``"jpeg"`` for a draft frame).
     """
 
     def __init__(self, dpi: float = SCREEN_DPI):
@@ -44,6 +53,7 @@ class Renderer:
         self.figure = Figure(dpi=dpi)
         FigureCanvasAgg(self.figure)
         self.full_draws = 0
+        self.format = "png"
         self._background = None
         self._bg_signature = None
         self._sprites: dict[int, tuple] = {}
@@ -57,8 +67,8 @@ class Renderer:
         """Forget the cached background, e.g. after ``savefig`` re-rendered the canvas at another size."""
         self._background = None
 
-    def render(self, *, dynamic=(), overlays=(), static_key=None, full: bool = False) -> bytes:
-        """Render the figure and return it as PNG bytes.
+    def render(self, *, dynamic=(), overlays=(), static_key=None, full: bool = False, draft: bool = False) -> bytes:
+        """Render the figure and return it as PNG bytes (JPEG for a draft frame).
 
         Fast path (blitting): when ``dynamic`` lists the artists that changed and no axes limits or scales
         changed (nor ``static_key``), the cached background is restored and only those artists are drawn again;
@@ -76,11 +86,14 @@ class Renderer:
             Anything else the background depends on; a change forces a full draw.
         full : bool, optional
             Draw everything, bypassing the cache.
+        draft : bool, optional
+            Encode as a JPEG of quality :data:`DRAFT_QUALITY` (a frame while values are still arriving); the
+            pixels drawn are the same. :attr:`format` tells which encoding the picture has.
 
         Returns
         -------
         bytes
-            An RGB PNG at screen resolution.
+            An RGB PNG (a JPEG if ``draft``) at screen resolution.
         """
         canvas = self.figure.canvas
         dynamic = [a for a in dynamic if a is not None]
@@ -105,7 +118,8 @@ class Renderer:
                 self.figure.draw_artist(artist)  # the reference path: Agg draws it
             else:
                 self._sprite(artist, rgba.shape[:2]).paste(rgba)
-        return png_rgb(rgba)
+        self.format = "jpeg" if draft else "png"
+        return jpeg_rgb(rgba) if draft else png_rgb(rgba)
 
     def _sprite(self, artist, shape) -> _Sprite:
         # Drawing text costs about 0.1 ms a glyph; pasting its cached pixels costs a few µs.
@@ -177,10 +191,7 @@ def png_rgb(rgba: np.ndarray, level: int = 1) -> bytes:
     bytes
         The PNG file.
     """
-    arr = np.asarray(rgba)
-    if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.dtype != np.uint8 or 0 in arr.shape[:2]:
-        raise ValueError(f"rgba must be a non-empty (h, w, 3 or 4) uint8 array, got shape {arr.shape} "
-                         f"dtype {arr.dtype}")
+    arr = _checked_image(rgba)
     level = v.integer(level, "level", 0, 9)
     h, w = arr.shape[:2]
     raw = np.empty((h, 1 + 3 * w), np.uint8)
@@ -193,3 +204,40 @@ def png_rgb(rgba: np.ndarray, level: int = 1) -> bytes:
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, deflate, no interlace
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), level))
             + chunk(b"IEND", b""))
+
+
+def jpeg_rgb(rgba: np.ndarray, quality: int = DRAFT_QUALITY) -> bytes:
+    """Encode an image as a baseline JPEG, alpha dropped: the draft frame shown while a slider is dragged.
+
+    Encoding takes about a third of the time of :func:`png_rgb` on a panel's picture, for a file of about the
+    same size, and the browser decodes it faster; the loss (ringing of a level or two around sharp edges) lasts
+    only until the lossless frame replaces it.
+
+    Parameters
+    ----------
+    rgba : numpy.ndarray
+        A non-empty ``(h, w, 3)`` or ``(h, w, 4)`` uint8 array.
+    quality : int, optional
+        JPEG quality, 1 to 95 (default :data:`DRAFT_QUALITY`).
+
+    Returns
+    -------
+    bytes
+        The JPEG file.
+    """
+    arr = _checked_image(rgba)
+    quality = v.integer(quality, "quality", 1, 95)
+    h, w = arr.shape[:2]
+    # Pillow unpacks RGBX -> RGB in C while reading the buffer, so no strided numpy copy is made.
+    image = Image.frombytes("RGB", (w, h), np.ascontiguousarray(arr), "raw", "RGBX" if arr.shape[2] == 4 else "RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def _checked_image(rgba) -> np.ndarray:
+    arr = np.asarray(rgba)
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.dtype != np.uint8 or 0 in arr.shape[:2]:
+        raise ValueError(f"rgba must be a non-empty (h, w, 3 or 4) uint8 array, got shape {arr.shape} "
+                         f"dtype {arr.dtype}")
+    return arr
