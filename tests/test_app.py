@@ -1,7 +1,7 @@
 """The code-free app: every notebook served by Voilà and opened in headless Chromium.
 
-One Voilà server for the module (``python3 -m voila notebooks/ --no-browser``, the README's command, on a
-loopback port) serves a throw-away copy of the collection. Per notebook: every figure the notebook's code makes
+One Voilà server for the module (``python3 -m voila . --no-browser``, the README's command, on a loopback port)
+serves a throw-away copy of the collection. Per notebook: every figure the notebook's code makes
 renders as a live panel with a complete picture, every self-check as its widget, no widget errors, no code and
 no traceback on the page, the still copy (the static fallback) stays hidden behind the widget, and an arrow key
 on a slider brings a new picture from the kernel.
@@ -13,12 +13,14 @@ off, as the browser recipe says, and pages close with ``run_before_unload``.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -49,10 +51,12 @@ try:
 except ImportError:
     pytest.skip("voila is not installed: pip install -r requirements.txt", allow_module_level=True)
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
+ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = notebook_paths()
 WIDGET_ERRORS = ("Error displaying widget", "model not found", "Loading widget")
 
@@ -67,6 +71,8 @@ _PAGE_JS = r"""() => {
           stills: document.querySelectorAll('.helpers-static-panel, .helpers-static-self-check').length,
           errors: document.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]').length,
           traceback: /Traceback \(most recent call last\)/.test(text),
+          broken_images: [...document.querySelectorAll('img')].filter(i => !(i.complete && i.naturalWidth > 0))
+                                                               .map(i => (i.alt || i.src).slice(0, 80)),
           widget_errors: (text.match(/Error displaying widget|model not found|Loading widget/g) || []),
           spinner: !!document.querySelector('#loading:not([style*="none"]), .voila-spinner-container')};
 }"""
@@ -74,9 +80,12 @@ _PAGE_JS = r"""() => {
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    """``python3 -m voila <copy of notebooks> --no-browser`` on a free loopback port; yields its base URL."""
+    """``python3 -m voila . --no-browser`` in a copy of the repository's notebooks/ and figures/ (the start page
+    shows figures from ../figures, which Voilà serves only from inside its root), on a free loopback port."""
     root = tmp_path_factory.mktemp("app")
     nb_dir = copy_collection(root / "collection")
+    for png in (ROOT / "figures").glob("*.png"):
+        shutil.copy2(png, nb_dir.parent / "figures" / png.name)
     config = root / "config"
     config.mkdir()
     (config / "voila.py").write_text('c.Voila.tornado_settings = {"disable_check_xsrf": True}\n')
@@ -85,9 +94,10 @@ def app(tmp_path_factory):
            "PYTHONUNBUFFERED": "1"}
     log_path = root / "voila.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "voila", str(nb_dir), "--no-browser", f"--port={port}",
+        proc = subprocess.Popen([sys.executable, "-m", "voila", ".", "--no-browser", f"--port={port}",
                                  "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"],
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=nb_dir)
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                cwd=nb_dir.parent)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 180
@@ -127,11 +137,22 @@ def test_the_app_lists_every_notebook(app, browser):
     names = [p.name for p in NOTEBOOKS]
     page = browser.new_page()
     try:
-        page.goto(f"{app['base']}/voila/tree", wait_until="load", timeout=120_000)
+        page.goto(f"{app['base']}/voila/tree/notebooks", wait_until="load", timeout=120_000)
         page.wait_for_function("(names) => names.every(n => document.body.innerText.includes(n))",
                                arg=names, timeout=60_000)
     finally:
         page.close(run_before_unload=True)
+
+
+def _open_and_wait(page, url: str, figures: int, checks: int) -> None:
+    """Open an app page and wait until every panel has a decoded picture and every self-check is drawn."""
+    page.goto(url, wait_until="load", timeout=300_000)
+    page.wait_for_function(
+        """([n, q]) => { const p = [...document.querySelectorAll('.helpers-panel')];
+                         return p.length >= n && document.querySelectorAll('.helpers-self-check').length >= q
+                             && p.every(x => { const i = x.querySelector('img');
+                                               return i && i.complete && i.naturalWidth > 0; }); }""",
+        arg=[figures, checks], timeout=240_000, polling=250)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -143,20 +164,21 @@ def test_notebook_renders_in_the_app_and_answers_a_slider(app, browser, path):
     page = browser.new_page()
     try:
         t0 = time.monotonic()
-        page.goto(f"{app['base']}/voila/render/{path.name}", wait_until="load", timeout=300_000)
-        page.wait_for_function(
-            """([n, q]) => { const p = [...document.querySelectorAll('.helpers-panel')];
-                             return p.length >= n && document.querySelectorAll('.helpers-self-check').length >= q
-                                 && p.every(x => { const i = x.querySelector('img');
-                                                   return i && i.complete && i.naturalWidth > 0; }); }""",
-            arg=[figures, checks], timeout=240_000, polling=250)
-        page.wait_for_timeout(500)  # late widget errors would show up now
+        try:
+            _open_and_wait(page, f"{app['base']}/voila/render/notebooks/{path.name}", figures, checks)
+        except PlaywrightTimeout as exc:
+            shown = page.evaluate("document.body ? document.body.innerText.slice(-1500) : ''")
+            log = app["log"].read_text(errors="replace")[-3000:]
+            raise AssertionError(f"{path.name} did not render in the app: {exc}\npage text ends:\n{shown}\n"
+                                 f"voila log ends:\n{log}") from None
         seconds = time.monotonic() - t0
+        page.wait_for_timeout(500)  # late widget errors would show up now
         state = page.evaluate(_PAGE_JS)
         assert state["panels"] == figures and state["pictures"] == figures, state
         assert state["checks"] == checks, state
         assert state["stills"] == 0, "the still fallback shows instead of (or beside) the live widget"
         assert not state["widget_errors"] and not state["errors"] and not state["traceback"], state
+        assert not state["broken_images"], f"pictures in the text that did not load: {state['broken_images']}"
         shown = page.locator("body").inner_text()
         assert "from helpers" not in shown and "self_check(" not in shown, "the app shows code"
         for report in panel_reports(page):

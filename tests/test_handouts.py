@@ -96,12 +96,14 @@ def small_notebook(tmp_path_factory):
     folder = tmp_path_factory.mktemp("small")
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell("# A small notebook\n\nOne figure, one self-check."),
+    nb.cells = [nbformat.v4.new_markdown_cell("# A small notebook\n\nOne figure, one self-check.\n\n"
+                                              "![a picture beside it](pic.png)"),
                 nbformat.v4.new_code_cell("from helpers.panels import schematic, self_check"),
                 nbformat.v4.new_code_cell("schematic.overview()"),
                 nbformat.v4.new_code_cell('self_check("01_trapping")')]
     path = folder / "small.ipynb"
     nbformat.write(nb, path)
+    (folder / "pic.png").write_bytes(schematic.overview().render_png())
     return path, handout.execute(path, timeout_s=300)
 
 
@@ -132,11 +134,15 @@ def test_code_hidden_by_default_and_shown_on_request(small_notebook):
 
 
 def test_build_writes_named_notebooks_and_an_index(small_notebook, tmp_path):
-    """``build`` takes names inside a folder, writes one page each and an index linking them."""
+    """``build`` takes names inside a folder, writes one page each and an index linking them; a picture linked
+    in the text is embedded, so the page works away from the notebook's folder."""
     path, _ = small_notebook
     done = handout.build(["small"], tmp_path / "out", folder=path.parent, log=None)
     assert [h.path.name for h in done] == ["small.html"]
     assert done[0].seconds > 0 and done[0].warnings == ()
+    soup = BeautifulSoup(done[0].path.read_text(), "html.parser")
+    linked = soup.find("img", alt="a picture beside it")
+    assert linked is not None and linked["src"].startswith("data:image/png;base64,")
     index = (tmp_path / "out" / "index.html").read_text()
     assert "href='small.html'" in index
 
@@ -190,6 +196,8 @@ def test_handout_keeps_every_figure_and_no_error(handouts, path):
         assert width >= 600
         caption = fig.find("figcaption").get_text(" ", strip=True)
         assert len(caption) > 40 and img["alt"] and img["alt"] in caption
+    outside = [img["src"][:60] for img in soup.find_all("img") if not img["src"].startswith("data:")]
+    assert not outside, f"pictures not embedded in the handout: {outside}"
     assert len(soup.select(".helpers-static-self-check details")) == len(_quiz_calls(nb))
     assert "Traceback" not in page and "output_error" not in page
     assert "VBox(" not in page and "Error displaying widget" not in page

@@ -85,8 +85,8 @@ def execute(notebook, *, timeout_s: float = 600.0, kernel_name: str = "python3")
     return nb
 
 
-def to_html(nb, *, show_code: bool = False, title: str | None = None) -> str:
-    """Convert an executed notebook to one self-contained HTML page.
+def to_html(nb, *, show_code: bool = False, title: str | None = None, folder=None) -> str:
+    """Convert an executed notebook to one self-contained HTML page (pictures in the text embedded too).
 
     Parameters
     ----------
@@ -96,6 +96,9 @@ def to_html(nb, *, show_code: bool = False, title: str | None = None) -> str:
         Keep the code cells; by default only the text and the outputs are shown.
     title : str, optional
         The page title; default the notebook's first heading.
+    folder : str or pathlib.Path, optional
+        The notebook's folder, against which pictures linked in its text (``../figures/x.png``) are found;
+        default the current folder.
 
     Returns
     -------
@@ -107,8 +110,11 @@ def to_html(nb, *, show_code: bool = False, title: str | None = None) -> str:
     if not isinstance(show_code, bool):
         raise ValueError(f"show_code must be True or False, got {show_code!r}")
     nb = _without_widget_views(nb)
-    exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
-    resources = {"metadata": {"name": title or _first_heading(nb) or "handout"}}
+    # Embedded pictures: a handout is one file that can be mailed or moved away from figures/.
+    exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
+                            embed_images=True)
+    resources = {"metadata": {"name": title or _first_heading(nb) or "handout",
+                              "path": str(Path(folder) if folder is not None else Path.cwd())}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
@@ -156,7 +162,7 @@ def build(notebooks: Sequence | None = None, out="handouts", *, folder="notebook
     for path in paths:
         t0 = time.perf_counter()
         nb = execute(path, timeout_s=timeout_s)
-        page = to_html(nb, show_code=show_code)
+        page = to_html(nb, show_code=show_code, folder=path.parent)
         target = out / f"{path.stem}.html"
         target.write_text(page, encoding="utf-8")
         warnings = tuple(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
