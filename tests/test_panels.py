@@ -308,7 +308,7 @@ def test_export_writes_valid_slide_files(key, tmp_path):
     panel = _exportable(key)
     stem = key.replace(".", "_")
     paths = panel.export(tmp_path, stem=stem, formats=("png", "svg"))
-    want = [f"{stem}.png", f"{stem}.svg", f"{stem}.alt.txt"]
+    want = [f"{stem}.png", f"{stem}.svg", f"{stem}.alt.txt", f"{stem}.state.json"]
     assert [p.name for p in paths] == want, f"{key}: export returned {[p.name for p in paths]}"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(want), f"{key}: extra or missing files written"
     description = panel.description
@@ -318,10 +318,11 @@ def test_export_writes_valid_slide_files(key, tmp_path):
     assert paths[2].read_text(encoding="utf-8") == description.strip() + "\n", f"{key}: .alt.txt differs"
     if hasattr(panel, "_status"):
         status = panel._status.value
-        assert status.startswith("Wrote "), f"{key}: status line {status!r}"
-        assert html.escape(str(tmp_path.resolve())) in status, f"{key}: status {status!r} does not name the folder"
+        assert "Saved 4 files" in status, f"{key}: status line {status[:200]!r}"
+        assert "<code>/" not in status and f">{tmp_path.resolve()}" not in status, \
+            f"{key}: status {status[:200]!r} shows an absolute server path"
         for name in want:
-            assert html.escape(name) in status, f"{key}: status {status!r} does not name {name}"
+            assert f'download="{html.escape(name)}"' in status, f"{key}: no download link for {name}"
 
 
 def test_export_checks_reject_broken_files(tmp_path):
@@ -367,7 +368,7 @@ def test_export_button_writes_valid_files(tmp_path):
     stem = pngs[0].name[:-len(".png")]
     assert stem.startswith(panel.name + "_"), f"button stem {stem!r} does not start with the panel name"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{stem}.{e}" for e in ("png", "svg", "pdf",
-                                                                                            "alt.txt"))
+                                                                                            "alt.txt", "state.json"))
     _check_png(pngs[0], panel.description, stem, key)
     _check_svg(tmp_path / f"{stem}.svg", panel.figure, panel.description, stem, key)
     pdf = (tmp_path / f"{stem}.pdf").read_bytes()
@@ -376,7 +377,10 @@ def test_export_button_writes_valid_files(tmp_path):
     assert _pdf_info(pdf, "Subject") == panel.description
     assert _pdf_info(pdf, "Title") == stem
     assert (tmp_path / f"{stem}.alt.txt").read_text(encoding="utf-8").strip() == panel.description
-    assert html.escape(str(tmp_path.resolve())) in panel._status.value
+    status = panel._status.value
+    assert "Saved 5 files" in status and "<code>/" not in status, status[:300]
+    for ext in ("png", "svg", "pdf", "alt.txt", "state.json"):
+        assert f'download="{stem}.{ext}"' in status, f"no download link for {stem}.{ext}"
 
 
 def _grid_index(widget, value) -> float:
