@@ -30,7 +30,7 @@ from typing import Any
 from . import _validate as v
 from . import export, style
 
-__all__ = ["CanonicalFigure", "FIGURES", "LOOKS", "figures", "build", "panel_from_state", "main"]
+__all__ = ["CanonicalFigure", "FIGURES", "LOOKS", "figures", "build", "panel_from_state", "thumbnails", "main"]
 
 #: The slide looks every canonical figure is written in, by the suffix of its file names.
 LOOKS = {"light": "slides-light", "dark": "slides-dark"}
@@ -325,6 +325,64 @@ def main(argv=None, prog: str = "python -m helpers.gallery") -> int:
             print(f"wrote {shown} in {out} ({time.perf_counter() - t0:.2f} s)")
     print(f"{count} files for {len(args.only or table)} figures in {out}")
     return 0
+
+
+def thumbnails(folder=None, *, look: str = "light", width_px: int = 240):
+    """The canonical figures as a gallery: small pictures with their captions, each linked to its full PNG.
+
+    The thumbnails are embedded (small PNG data URIs, 20-30 kB each), so the gallery shows in JupyterLab,
+    Voila, nbviewer and the handouts without serving files; a figure not built yet is listed with a note.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path, optional
+        Where the PNGs are; default the repository's ``figures/``.
+    look : {"light", "dark"}, optional
+        Which theme's pictures to show.
+    width_px : int, optional
+        Thumbnail width in CSS pixels, 80-600 (drawn at twice that for sharp screens).
+
+    Returns
+    -------
+    IPython.display.HTML
+        ``<figure>`` elements in a wrapping grid, one per figure in name order.
+    """
+    import base64
+    import html
+    import io
+    import os
+
+    from IPython.display import HTML
+    from PIL import Image
+
+    v.choice(look, "look", LOOKS)
+    width_px = v.integer(width_px, "width_px", 80, 600)
+    where = _repo_figures() if folder is None else Path(folder)
+    cells = []
+    for name, fig in figures().items():
+        path = where / f"{name}_{look}.png"
+        alt_path = where / f"{name}_{look}.alt.txt"
+        alt = alt_path.read_text(encoding="utf-8").strip() if alt_path.is_file() else fig.caption
+        if path.is_file():
+            with Image.open(path) as im:
+                im = im.convert("RGB")
+                im.thumbnail((2 * width_px, 2 * width_px))
+                buf = io.BytesIO()
+                # 64 colours are plenty for line art and keep the notebook's output small
+                im.quantize(colors=64).save(buf, format="PNG", optimize=True)
+            data = base64.b64encode(buf.getvalue()).decode("ascii")
+            # relative to the notebook's folder (the kernel's working directory), where JupyterLab resolves links
+            href = html.escape(Path(os.path.relpath(path, Path.cwd())).as_posix(), quote=True)
+            picture = (f"<a href='{href}' target='_blank' rel='noopener'><img src='data:image/png;base64,{data}' "
+                       f"alt='{html.escape(alt, quote=True)}' "
+                       "style='width:100%;height:auto;border:1px solid #ccc;border-radius:4px'></a>")
+        else:
+            picture = "<div style='padding:2em 0;text-align:center;color:#555'>not built yet</div>"
+        cells.append(f"<figure style='margin:0;width:{width_px}px'>{picture}<figcaption style='font-size:0.85em;"
+                     f"line-height:1.3;margin-top:4px'><b>{html.escape(fig.notebook[:2])}</b> "
+                     f"{html.escape(fig.caption)} <code>{html.escape(name)}</code></figcaption></figure>")
+    return HTML("<div class='helpers-gallery' style='display:flex;flex-wrap:wrap;gap:14px;"
+                "align-items:flex-start'>" + "".join(cells) + "</div>")
 
 
 def _repo_figures() -> Path:

@@ -30,7 +30,15 @@ from matplotlib.figure import Figure
 from .. import _validate as v
 from .. import evidence, export, style
 from ._render import Renderer
-from ._widgets import check_value, fit_control, same_grid_point
+from ._widgets import (
+    PANEL_CSS,
+    PRESENTER_CLASS,
+    check_value,
+    description_html,
+    fit_control,
+    reserved_lines,
+    same_grid_point,
+)
 
 __all__ = ["Panel"]
 
@@ -129,9 +137,12 @@ class Panel:
                                 tooltip=("Download this figure as PNG (1920x1080), SVG and PDF, with its description "
                                          "and settings" + ("" if self._served else ", and save them in the folder")),
                                 layout=W.Layout(width="auto"))
-        self._image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1100px",
-                                                            height="auto", object_fit="contain"))
+        # Sizes come from PANEL_CSS (an inline width of 100 % plus ipywidgets' margins overflowed the notebook).
+        self._image = W.Image(format="png")
+        self._image.add_class("helpers-figure")
         self._text = W.HTML(layout=W.Layout(max_width="1100px"))
+        self._text.add_class("helpers-description")
+        self._text_lines = 0  # lines reserved for the description: it only grows, so presets do not shift the page
         self._status = W.HTML(layout=W.Layout(max_width="1100px"))
         for widget in self.controls.values():
             fit_control(widget)
@@ -158,17 +169,25 @@ class Panel:
 
         controls_box = W.Box(list(self.controls.values()),
                              layout=W.Layout(display="flex", flex_flow="row wrap"))
+        controls_box.add_class("helpers-controls")
+        self._folder.add_class("helpers-folder")
         # A figure without controls (a schematic) has nothing to preset or reset: Presenter and Export only.
         tools = [self._preset, self._reset] if self.controls else []
         # Folder, button and result stay together, so the result shows where the user pressed; an app's visitor
         # gets no folder to choose.
-        self._export_group = W.HBox(([] if self._served else [self._folder]) + [self._export, self._status],
+        # The folder and the button never part (the button alone on a row looked like a stray control).
+        export_pair = W.HBox(([] if self._served else [self._folder]) + [self._export])
+        export_pair.add_class("helpers-export")
+        self._export_group = W.HBox([export_pair, self._status],
                                     layout=W.Layout(flex_flow="row wrap", align_items="center"))
         toolbar = W.HBox(tools + [self._presenter, self._export_group],
                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        toolbar.add_class("helpers-tools")
         parts = [toolbar, controls_box] if self.controls else [toolbar]
-        self.widget = W.VBox(parts + [self._image, self._text], layout=W.Layout(width="100%"))
+        css = W.HTML(f"<style>{PANEL_CSS}</style>", layout=W.Layout(display="none"))
+        self.widget = W.VBox(parts + [self._image, self._text, css], layout=W.Layout(width="100%"))
         self.widget.add_class("helpers-panel")
+        self._show_look()
         # Keys pressed on a control go to the control, never to the notebook around it (see _keys).
         from ._keys import keyboard_guard
         self.widget.children = (*self.widget.children, keyboard_guard())
@@ -354,6 +373,7 @@ class Panel:
             with self._hold():
                 self._presenter.value = look == "presenter"
             self._build_figure()
+            self._show_look()
             self.update()
         return self
 
@@ -441,8 +461,7 @@ class Panel:
             self._settle_later()
         else:
             self._draft_shown = False
-            self._text.value = (f"<p role='status' aria-live='polite' style='font-size:1.05em;line-height:1.45'>"
-                                f"{html.escape(self.description)}</p>")
+            self._show_description()
         self.update_count += 1
         self.update_ms.append((time.perf_counter() - t0) * 1e3)
         self._frame_end = time.monotonic()
@@ -537,8 +556,7 @@ class Panel:
         with style.context(self._look):
             picture = self._render(full=False)
         self._show_picture(picture)
-        self._text.value = (f"<p role='status' aria-live='polite' style='font-size:1.05em;line-height:1.45'>"
-                            f"{html.escape(self.description)}</p>")
+        self._show_description()
 
     @contextmanager
     def _hold(self):
@@ -580,6 +598,27 @@ class Panel:
         if self._holding:
             return
         self.set_look("presenter" if change["new"] else "notebook")
+
+    def _show_look(self) -> None:
+        # The presenter look is a CSS class on the root box (bigger control text, compact controls, a figure
+        # that fits a 720-px screen); the other looks change only the figure.
+        widget = getattr(self, "widget", None)
+        if widget is None:
+            return
+        if self._look == "presenter":
+            widget.add_class(PRESENTER_CLASS)
+        else:
+            widget.remove_class(PRESENTER_CLASS)
+        self._text_lines = 0
+        self._show_description()
+
+    def _show_description(self) -> None:
+        presenter = self._look == "presenter"
+        self._text.value = description_html(self.description, presenter=presenter)
+        lines = reserved_lines(self.description, presenter=presenter)
+        if lines > self._text_lines:
+            self._text_lines = lines
+            self._text.layout.min_height = f"{lines * 1.45 * (1.0 if presenter else 1.05):.2f}em"
 
     def _build_figure(self) -> None:
         with style.context(self._look):  # the figure takes the sheet's size and colours when it is made

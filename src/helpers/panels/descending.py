@@ -315,10 +315,12 @@ class Balance(_DescendingPanel):
         self.ax_sr, self.ax_bal = fig.add_subplot(gs[0]), fig.add_subplot(gs[1])
         first = self.compute(**self.values)
         self.sr = plot.cpm_curves(self.ax_sr, first.sr)
-        self.ax_sr.legend(loc="lower right", fontsize="small", frameon=True, framealpha=1.0, edgecolor="none")
         self.bal = plot.balance(self.ax_bal, list(first.rows))
-        self.ax_bal.legend(loc="upper center", ncols=1, fontsize="small", frameon=True, framealpha=1.0,
-                           edgecolor="none")
+        # One legend above both axes: inside, it sat on the conditioned curves in the larger looks. Three columns
+        # fit a slide-wide figure; the 9.6-inch ones take two.
+        handles = [*self.ax_sr.get_legend_handles_labels()[0], *self.ax_bal.get_legend_handles_labels()[0]]
+        fig.legend(handles=handles, loc="outside upper center", ncols=3 if fig.get_figwidth() >= 12 else 2,
+                   fontsize="small", frameon=False)
         self.dynamic = ([self.sr["during"], self.sr["ketamine"], self.sr["dots"]] + self.bal["inhibition"]
                         + self.bal["facilitation"] + [self.bal["net"]])
 

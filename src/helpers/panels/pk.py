@@ -22,7 +22,7 @@ from ..models import pk, receptor
 from ..plots import pk as pkplot
 from ..plots.scales import nice_ceiling, nice_window_h
 from ._base import Panel
-from ._widgets import DURATIONS_H, duration_slider, log_slider
+from ._widgets import DURATIONS_H, duration_slider, ladder_slider, nice_ladder, preset_values
 
 __all__ = ["RegimenExplorer", "RouteComparison", "ModelComparison", "DecrementTimes", "RegimenResult",
            "RouteResult", "ModelComparisonResult", "DecrementResult", "regimen_explorer", "route_comparison",
@@ -68,10 +68,10 @@ def _analgesic_band(model: str = "domino"):
     return receptor.band_for_drug("analgesic", pk.MODELS[model].drug)
 
 
-def _label_on_top(panel, text) -> None:
-    """Draw a band label after the curves (an overlay), so a curve never runs across the words."""
-    panel._band_text = text
-    panel.overlays = [text]
+def _legend_label(label: str) -> str:
+    # The legend keeps the band's name and numbers; its "(racemic ÷ 2; our arithmetic)" caveat is said in full in
+    # the description (a legend row that long did not fit the presenter figure).
+    return label.split(" (racemic ÷")[0]
 
 
 def _place_band(panel, band) -> None:
@@ -79,10 +79,9 @@ def _place_band(panel, band) -> None:
     if panel.band is not None and band == panel.band_spec:
         return
     if panel.band is not None:
-        for artist in panel.band:
-            artist.remove()
-    panel.band, panel.band_spec = pkplot.concentration_band(panel.ax, *band), band
-    _label_on_top(panel, panel.band[1])
+        panel.band.remove()
+    low, high, label = band
+    panel.band, panel.band_spec = pkplot.concentration_band(panel.ax, low, high, _legend_label(label)), band
 
 
 def _effect_site_caveat(drug: str) -> str:
@@ -293,7 +292,10 @@ class RegimenExplorer(Panel):
         return {
             "model": W.Dropdown(options=_model_options(), value="fanta_2015", description="Model",
                                 layout=W.Layout(width="430px")),
-            "rate_mg_per_h": log_slider(20.0, 1.0, 400.0, 0.02, readout_format=".3g", description="Rate (mg/h)"),
+            # A ladder, not a log grid: every preset's published rate (Noppers 70, Schwartzman 24.5, Kiefer 280
+            # mg/h) is a stop, so the slider shows the rate the model runs with.
+            "rate_mg_per_h": ladder_slider(20.0, nice_ladder(1.0, 400.0, preset_values(self.name, "rate_mg_per_h")),
+                                           "Rate (mg/h)"),
             "session_h": duration_slider(100.0, "Each infusion"),
             "sessions": W.IntSlider(value=1, min=1, max=14, description="Number of infusions"),
             "interval_d": W.FloatSlider(value=1.0, min=0.5, max=28.0, step=0.5,
@@ -322,7 +324,6 @@ class RegimenExplorer(Panel):
         self.unit = None
         self.window_h = None
         self.dynamic = [*self.lines.values(), self.bars]
-        _label_on_top(self, self.band[1])
 
     def compute(self, model, rate_mg_per_h, session_h, sessions, interval_d, weight_kg, biophase,
                 log_y) -> RegimenResult:
@@ -400,6 +401,8 @@ class RegimenExplorer(Panel):
         pkplot.update_concentration(self.lines, r.curves, self.unit)
         self.lines["effect_slow"].set_visible(r.show_biophase)
         pkplot.update_dosing_bars(self.bars, r.spans, self.unit)
+        # With one infusion the start-to-start interval changes nothing: greyed out, so nobody drags it in vain.
+        self.controls["interval_d"].disabled = len(r.spans) < 2
         nk = r.norketamine_peak[1] if r.norketamine_peak is not None else 0.0
         top = nice_ceiling(max(r.peak[1], nk, 200.0))
         if r.log_y:
@@ -409,8 +412,8 @@ class RegimenExplorer(Panel):
             ax.set_yscale("linear")
             ax.set_ylim(0.0, top)
         self.lines["plasma"].set_label(f"plasma {r.drug_label}")
-        handles = [ln for ln in self.lines.values() if ln.get_visible()] + [self.bars]
-        pkplot.legend(ax, handles)
+        handles = [ln for ln in self.lines.values() if ln.get_visible()] + [self.bars, self.band]
+        pkplot.legend(ax, handles, small=True)
 
     def describe(self, result: RegimenResult) -> str:
         """The live text: schedule, peak, time above the band, half-fall, norketamine, slow biophase, caveats.
@@ -509,9 +512,8 @@ class RouteComparison(Panel):
         self.unit = pkplot.time_axis(ax, self.window_h, unit="h")
         self.lines = pkplot.comparison_lines(ax, ROUTE_LABELS)
         pkplot.plasma_axis(ax)
-        pkplot.legend(ax)
+        pkplot.legend(ax, small=True)
         self.dynamic = list(self.lines.values())
-        _label_on_top(self, self.band[1])
 
     def compute(self, dose_mg, model, weight_kg) -> RouteResult:
         """Solve the dose once per route: curves, peaks, 8-h exposure; F and norketamine ratios by route.
@@ -647,7 +649,8 @@ class ModelComparison(Panel):
             The panel's figure.
         """
         self.ax = ax = fig.add_subplot()
-        band = pkplot.concentration_band(ax, *_analgesic_band("domino"))  # the measured (racemic) band
+        low, high, label = _analgesic_band("domino")  # the measured (racemic) band
+        pkplot.concentration_band(ax, low, high, _legend_label(label))
         self.lines = pkplot.comparison_lines(ax, {m: _model_label(m) for m in pk.MODELS})
         self.css = pkplot.steady_state_lines(ax, pk.MODELS)
         pkplot.plasma_axis(ax)
@@ -655,7 +658,6 @@ class ModelComparison(Panel):
         self.window_h = None
         self.unit = None
         self.dynamic = [*self.lines.values(), *self.css.values()]
-        _label_on_top(self, band[1])
 
     def compute(self, rate_mg_per_h, duration_h, weight_kg) -> ModelComparisonResult:
         """Solve the infusion once per model: curves, the level at the stop, and rate ÷ clearance.
@@ -788,7 +790,7 @@ class DecrementTimes(Panel):
         pkplot.decrement_axes(ax, _SHORTEST_H, _LONGEST_H)
         self.marks = pkplot.decrement_markers(ax, pk.MODELS)
         self.vline = pkplot.duration_marker(ax, self.values["duration_h"])
-        pkplot.legend(ax, loc="upper left", small=True)
+        pkplot.legend(ax, small=True)
         self.dynamic = [*self.curves.values(), *self.marks.values(), self.vline]
 
     def compute(self, duration_h, decrement, weight_kg) -> DecrementResult:

@@ -15,7 +15,7 @@ from ..models import receptor
 from ..plots import receptor as rplot
 from ..vocab import RACEMIC, S_KETAMINE, drug_label
 from ._base import Panel
-from ._widgets import log_slider
+from ._widgets import ladder_slider, log_slider, nice_ladder, preset_values
 
 __all__ = ["IVCurve", "BlockCurve", "UseDependence", "IVCurveResult", "BlockCurveResult", "UseDependenceResult",
            "iv_curve", "block_curve", "use_dependence", "blocker_table", "PANELS"]
@@ -48,7 +48,10 @@ def _mv(x: float) -> str:
 
 
 def _ng(x: float) -> str:
-    return f"{x:,.0f}" if x >= 10 else f"{x:.2g}"
+    # As the level slider's readout writes it: 10.5 (the Dahan C50 stop) must not read as 10.
+    if x >= 10:
+        return f"{x:,.0f}" if x == round(x) or x >= 1000 else f"{x:.3g}"
+    return f"{x:.2g}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,11 +272,16 @@ class BlockCurve(Panel):
         dict
             Fresh widgets.
         """
+        from ..models import relief  # only for the C50 the notebook names; relief is heavy to import up front
+
         return {
             "blocker": W.Dropdown(options=_BLOCKER_OPTIONS, value=S_KETAMINE, description="Blocker",
                                   layout=W.Layout(width="340px")),
-            "conc_ng_ml": log_slider(100.0, 1.0, 1e4, 0.01,
-                                     readout_format=",.3g", description="Plasma level (ng/mL)"),
+            # A ladder that stops on every preset's measured level (185, 1,800 ng/mL) and on the Dahan 2011 slow-site
+            # C50 the notebook asks students to slide to, so the readout is the level the model uses.
+            "conc_ng_ml": ladder_slider(100.0, nice_ladder(1.0, 1e4, (*preset_values(self.name, "conc_ng_ml"),
+                                                                      relief.BiophaseParams().c50_slow_ng_ml)),
+                                        "Plasma level (ng/mL)"),
         }
 
     def setup(self, fig) -> None:
@@ -433,13 +441,15 @@ class UseDependence(Panel):
             Fresh widgets.
         """
         # The opening case is a preset (data), so the notebook text, the preset and the sliders cannot drift
-        # apart; the log sliders' grids are anchored on its values, so a browser has nothing to snap.
+        # apart; the log slider's grid is anchored on its values and the level's ladder holds every preset's level,
+        # so a browser has nothing to snap.
         o = evidence.preset(self.name, USE_DEPENDENCE_OPENING)["values"]
         return {
             "frequency_hz": log_slider(o["frequency_hz"], 0.1, 10.0, 0.05,
                                        readout_format=".2g", description="Activation rate (Hz)"),
-            "conc_ng_ml": log_slider(o["conc_ng_ml"], 10.0, 3000.0, 0.02,
-                                     readout_format=",.3g", description="Drug level (ng/mL)"),
+            "conc_ng_ml": ladder_slider(o["conc_ng_ml"], nice_ladder(10.0, 3000.0, preset_values(self.name,
+                                                                                              "conc_ng_ml")),
+                                        "Drug level (ng/mL)"),
             "blocker": W.Dropdown(options=_BLOCKER_OPTIONS, value=o["blocker"], description="Blocker",
                                   layout=W.Layout(width="340px")),
             "washout": W.Checkbox(value=o["washout"], description=f"Wash the drug out at {_WASHOUT_S:.0f} s"),
@@ -496,6 +506,8 @@ class UseDependence(Panel):
             From :meth:`compute`.
         """
         rplot.update_time_course(self.art, r.course)
+        # Without a washout there is no pause after it: the pause slider does nothing, so it is greyed out.
+        self.controls["rest_s"].disabled = r.course.washout_at_s is None
 
     def describe(self, r) -> str:
         """The live text description (also the exported figure's alt text).

@@ -13,7 +13,7 @@ from ..models import spinal
 from ..plots import spinal as plot
 from ..style import ROLE
 from ._base import Panel
-from ._widgets import log_slider
+from ._widgets import FREQUENCIES_HZ, ladder_slider, log_slider
 
 __all__ = ["WindupPanel", "StimulusResponsePanel", "SensitisationPanel", "WindupResult", "StimulusResponseResult",
            "SensitisationResult", "windup_train", "stimulus_response", "sensitisation_course", "PANELS"]
@@ -91,11 +91,12 @@ class WindupPanel(Panel):
             Fresh widgets.
         """
         return {
-            "frequency_hz": log_slider(0.5, _F_MIN, _F_MAX, 0.01, description="frequency (Hz)", readout_format=".2f",
-                                             continuous_update=True, layout=W.Layout(width="340px")),
+            # The frequencies the papers use, not a 2 %-a-press log grid: 0.1 -> 0.33 Hz is four presses.
+            "frequency_hz": ladder_slider(0.5, [f for f in FREQUENCIES_HZ if _F_MIN <= f <= _F_MAX],
+                                          "frequency (Hz)", fmt="{:.2f}".format, layout=W.Layout(width="340px")),
             "n_stimuli": W.IntSlider(value=16, min=1, max=_N_SLOTS, step=1, description="stimuli (n)",
                                      continuous_update=True, layout=W.Layout(width="300px")),
-            "block_fraction": _slider(0.0, 0.0, 0.9, 0.05, "NMDA block by ketamine (fraction)"),
+            "block_fraction": _slider(0.0, 0.0, 0.9, 0.05, "NMDA block by ketamine", ".0%"),
         }
 
     def compute(self, frequency_hz, n_stimuli, block_fraction) -> WindupResult:
@@ -142,8 +143,9 @@ class WindupPanel(Panel):
         empty = spinal.windup_train(spinal.CONTROL_HZ, 1)
         self.bars = plot.windup_bars(ax, empty, n_slots=_N_SLOTS)
         self.no_drug_line = plot.response_steps(ax, empty, label="no ketamine", color="C7", linestyle="--")
+        # Not the threshold's colour and dots: "same train at 0.1 Hz" and "summation >= 0.33 Hz" looked alike.
         self.slow_line = plot.response_steps(ax, empty, label=f"same train at {spinal.CONTROL_HZ:g} Hz",
-                                             color=ROLE["threshold"], linestyle=":")
+                                             color=ROLE["effect_slow"], linestyle="-.")
         ax.set_xlim(0.3, _N_SLOTS + 0.7)
         ax.set_ylim(0.0, top)
         ax.set_xticks([1, 5, 10, 15, 20])
@@ -158,12 +160,32 @@ class WindupPanel(Panel):
         (self.here,) = axf.plot([0.5], [1.0], marker="o", linestyle="none", color=plot.colour(ROLE["ketamine"]))
         plot.frequency_guides(axf, spinal.HUMAN_NO_SUMMATION_HZ, spinal.HUMAN_SUMMATION_HZ, low_hz=_F_MIN)
         axf.set_xticks([0.05, 0.1, 0.2, 0.5, 1, 2], labels=["0.05", "0.1", "0.2", "0.5", "1", "2"])
-        handles = [*ax.get_legend_handles_labels()[0], *axf.get_legend_handles_labels()[0]]
-        fig.legend(handles=handles, loc="outside upper center", ncols=3)
+        self.legend = None
         self.ax, self.axf = ax, axf
         self.dynamic = (self.bars["ampa"].patches + self.bars["nmda"].patches
                         + [self.no_drug_line, self.slow_line, self.fold_text,
                            self.fold_none, self.fold_drug, self.here])
+
+    def static_key(self):
+        """What the cached background depends on besides the axes limits.
+
+        Returns
+        -------
+        bool
+            Whether the no-ketamine line is drawn (the legend lists it only then).
+        """
+        return self.no_drug_line.get_visible()
+
+    def _list_drawn(self) -> None:
+        # The legend lists only what is drawn: no "no ketamine" entry when there is no block.
+        handles = [h for h in (*self.ax.get_legend_handles_labels()[0], *self.axf.get_legend_handles_labels()[0])
+                   if getattr(h, "get_visible", lambda: True)()]  # a bar container has no visibility
+        if self.legend is not None and self._listed == handles:
+            return
+        if self.legend is not None:
+            self.legend.remove()
+        self.legend = self.figure.legend(handles=handles, loc="outside upper center", ncols=3)
+        self._listed = handles
 
     def draw(self, r) -> None:
         """Move the artists to a new result.
@@ -176,6 +198,7 @@ class WindupPanel(Panel):
         plot.update_windup_bars(self.bars, r.train)
         self.no_drug_line.set_data(r.no_drug.stimulus, r.no_drug.response)
         self.no_drug_line.set_visible(r.train.block_fraction > 0)
+        self._list_drawn()
         self.slow_line.set_data(r.slow.stimulus, r.slow.response)
         self.fold_text.set_text(f"{_fold(r.train.fold)}: {r.words}")
         self.fold_none.set_data(r.f_grid, r.fold_none)
@@ -284,7 +307,7 @@ class StimulusResponsePanel(Panel):
         """
         return {
             "sensitisation": _slider(0.75, 0.0, 1.0, 0.05, "sensitisation S (0–1)"),
-            "block_fraction": _slider(0.5, 0.0, 0.9, 0.05, "NMDA block by ketamine (fraction)"),
+            "block_fraction": _slider(0.5, 0.0, 0.9, 0.05, "NMDA block by ketamine", ".0%"),
         }
 
     def compute(self, sensitisation, block_fraction) -> StimulusResponseResult:
@@ -472,10 +495,10 @@ class SensitisationPanel(Panel):
         """
         return {
             "drive": _slider(1.0, 0.0, 3.0, 0.1, "ongoing nociceptive drive (1 = reference)", ".1f"),
-            "block_fraction": _slider(0.7, 0.0, 0.9, 0.05, "NMDA block during the infusion (fraction)"),
+            "block_fraction": _slider(0.7, 0.0, 0.9, 0.05, "NMDA block during the infusion", ".0%"),
             "infusion_h": log_slider(100.0, 1.0, 336.0, 0.01,
-                                           description="infusion length (h)", readout_format=".0f",
-                                           continuous_update=True, layout=W.Layout(width="340px")),
+                                     description="infusion length (h)", readout_format=".0f",
+                                     continuous_update=True, layout=W.Layout(width="340px")),
         }
 
     def compute(self, drive, block_fraction, infusion_h) -> SensitisationResult:

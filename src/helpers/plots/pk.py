@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.font_manager
 import numpy as np
 
 from .. import _validate as v
@@ -83,8 +84,11 @@ def concentration_lines(ax, *, norketamine: bool = True, effect_fast: bool = Tru
         lines["norketamine"] = ax.plot([], [], color=ROLE["norketamine"], linestyle="--",
                                        label="plasma norketamine")[0]
     if effect_fast:
-        lines["effect_fast"] = ax.plot([], [], color=ROLE["effect_fast"], linestyle="-.",
-                                       label=f"fast effect site (t½ {fast:.0f} min)")[0]
+        # The fast site follows plasma within minutes, so the two lines often coincide: the fast one goes under
+        # plasma, wider and half-transparent, and shows as a halo round it instead of hiding it.
+        width = 1.8 * matplotlib.rcParams["lines.linewidth"]
+        lines["effect_fast"] = ax.plot([], [], color=ROLE["effect_fast"], linestyle="-.", linewidth=width,
+                                       alpha=0.55, zorder=1.9, label=f"fast effect site (t½ {fast:.0f} min)")[0]
     if effect_slow:
         lines["effect_slow"] = ax.plot([], [], color=ROLE["effect_slow"], linestyle=":",
                                        label=f"slow biophase (t½ {slow:g} days)")[0]
@@ -161,10 +165,10 @@ def update_dosing_bars(coll, spans_h, unit: str) -> None:
 
 
 def concentration_band(ax, low: float, high: float, label: str, *, color: str = "C4", alpha: float = 0.18):
-    """A shaded horizontal band (e.g. the analgesic range) with its label inside, at the left.
+    """A shaded horizontal band (e.g. the analgesic range), named in the legend.
 
-    The label is in the sheet's text colour on a half-opaque patch of the axes colour, above the curves, so it
-    stays readable in the dark sheet and where a curve crosses it.
+    The name goes to the legend, not onto the band: written on the band it hid the curves that cross it and, at
+    high rates, the dosing strip.
 
     Parameters
     ----------
@@ -173,7 +177,7 @@ def concentration_band(ax, low: float, high: float, label: str, *, color: str = 
     low, high : float
         The band's edges (ng/mL).
     label : str
-        Its label.
+        Its legend entry.
     color : str
         Fill colour.
     alpha : float
@@ -181,18 +185,10 @@ def concentration_band(ax, low: float, high: float, label: str, *, color: str = 
 
     Returns
     -------
-    tuple
-        ``(patch, text)``.
+    matplotlib.patches.Rectangle
+        The band.
     """
-    patch = ax.axhspan(low, high, color=color, alpha=alpha, linewidth=0, zorder=0)
-    text = ax.annotate(label, xy=(0.01, np.sqrt(low * high) if ax.get_yscale() == "log" else (low + high) / 2),
-                       xycoords=("axes fraction", "data"), va="center", ha="left",
-                       fontsize="small", color=matplotlib.rcParams["text.color"], zorder=4,
-                       annotation_clip=True, clip_on=True,
-                       bbox={"boxstyle": "round,pad=0.2", "facecolor": matplotlib.rcParams["axes.facecolor"],
-                             "edgecolor": "none", "alpha": 0.75})
-    text.set_in_layout(False)  # off-screen when the y range is below the band: must not squeeze the axes
-    return patch, text
+    return ax.axhspan(low, high, color=color, alpha=alpha, linewidth=0, zorder=0, label=label)
 
 
 def decrement_curve(ax, duration_h, time_h, *, label: str, color: str, linestyle: str = "-"):
@@ -389,8 +385,8 @@ def update_decrement_markers(markers, vline, duration_h: float, times_h) -> None
     vline.set_xdata([d, d])
 
 
-def legend(ax, handles=None, *, loc: str = "upper right", small: bool = False):
-    """The axes legend.
+def legend(ax, handles=None, *, loc: str = "above", small: bool = False, ncols: int = 2):
+    """The axes legend; by default in a row above the axes, where it can hide no data whatever the curves do.
 
     Parameters
     ----------
@@ -399,9 +395,11 @@ def legend(ax, handles=None, *, loc: str = "upper right", small: bool = False):
     handles : list or None
         The artists to list; None: every labelled artist.
     loc : str
-        Legend location.
+        "above" (outside the axes, left-aligned over them) or a matplotlib location inside the axes.
     small : bool
         Small font.
+    ncols : int
+        Columns of the legend above the axes.
 
     Returns
     -------
@@ -411,6 +409,18 @@ def legend(ax, handles=None, *, loc: str = "upper right", small: bool = False):
     kwargs = {"loc": loc}
     if small:
         kwargs["fontsize"] = "small"
+    if loc == "above":
+        ncols = v.integer(ncols, "ncols", 1, 6)
+        if handles is None:
+            handles = ax.get_legend_handles_labels()[0]
+        # As many columns as fit the figure's width (a row wider than the figure collapses the layout), estimated
+        # from the longest label at about 0.55 em a character.
+        size = matplotlib.font_manager.FontProperties(size=kwargs.get("fontsize")).get_size_in_points()
+        width_pt = ax.figure.get_figwidth() * 72.0
+        longest = max((len(h.get_label()) for h in handles), default=1) + 6  # + swatch and spacing
+        fit = int(width_pt / (0.55 * size * longest))
+        kwargs.update({"loc": "lower left", "bbox_to_anchor": (0.0, 1.01), "borderaxespad": 0.0, "frameon": False,
+                       "ncols": max(1, min(ncols, fit)), "columnspacing": 1.2, "handlelength": 2.2})
     return ax.legend(handles=handles, **kwargs) if handles is not None else ax.legend(**kwargs)
 
 

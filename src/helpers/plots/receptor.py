@@ -10,7 +10,8 @@ from __future__ import annotations
 import matplotlib
 import matplotlib.colors as mcolors
 import numpy as np
-from matplotlib.patches import PathPatch
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter, NullLocator
 
@@ -177,7 +178,7 @@ def coincidence_bars(ax, v_rest_mv: float):
     labels = [ax.annotate("", xy=(xi, 0.0), xytext=(0, 3), textcoords="offset points", ha="center",
                           va="bottom", fontsize="small") for xi in x]
     ax.legend(handles=[bars[0], bars[1]], labels=[f"at rest ({_mv(v_rest_mv)})", "at marked voltage"],
-              loc="upper left", fontsize="small")
+              loc="upper left", fontsize="small", frameon=True, framealpha=1.0, edgecolor="none")
     return {"bars": bars, "labels": labels}
 
 
@@ -309,7 +310,10 @@ def block_curves(ax, names):
     for name in names:
         colour, ls = BLOCKER_STYLE.get(name, ("C7", "-"))
         lines[name] = ax.plot([], [], color=_c(colour), linestyle=ls, label=name)[0]
-    ax.legend(handles=list(lines.values()), loc="upper left", fontsize="small")
+    # Right, above the band labels: the curves are all near full block there (upper left, it sat on the curves of
+    # the blockers not chosen; above the axes is the µM scale).
+    ax.legend(handles=list(lines.values()), loc="lower right", bbox_to_anchor=(1.0, 0.2), fontsize="small",
+              frameon=True, framealpha=0.9, edgecolor="none")
     return lines
 
 
@@ -352,8 +356,10 @@ def concentration_marker(ax):
     """
     vline = ax.axvline(100.0, color=_muted(), linestyle=":", linewidth=0.5 * _lw(), zorder=4)
     point = ax.plot([], [], "o", color=_ink(), zorder=6)[0]
-    text = ax.annotate("", xy=(100.0, 0.5), xytext=(10, -6), textcoords="offset points", ha="left", va="top",
-                       fontsize="small", zorder=7, bbox=_box())
+    # The reading sits in the empty top-left corner (block is near 0 at the lowest levels), not beside the point,
+    # where it covered the other blockers' curves.
+    text = ax.text(0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize="small", zorder=7,
+                   bbox=_box())
     return {"vline": vline, "point": point, "text": text}
 
 
@@ -373,21 +379,13 @@ def update_concentration_marker(artists, conc_ng_ml: float, block: float, label:
     """
     artists["vline"].set_xdata([conc_ng_ml, conc_ng_ml])
     artists["point"].set_data([conc_ng_ml], [block])
-    text = artists["text"]
-    text.xy = (conc_ng_ml, block)
-    # keep the label inside the axes: left of the marker at high concentrations, above it when low down
-    right = conc_ng_ml > 400
-    low = block < 0.3
-    text.set_ha("right" if right else "left")
-    text.set_va("bottom" if low else "top")
-    text.set_position((-10 if right else 10, 8 if low else -8))
-    text.set_text(label)
+    artists["text"].set_text(label)
 
 
 # ---- block over time (use dependence) ----------------------------------------------------------------------
 
 def time_course_axes(ax, duration_s: float) -> None:
-    """Limits and labels for block against time, with headroom for the legend.
+    """Limits and labels for block against time, with room under 0 for the activation ticks.
 
     Parameters
     ----------
@@ -397,7 +395,7 @@ def time_course_axes(ax, duration_s: float) -> None:
         Length of the protocol (s).
     """
     ax.set_xlim(0.0, duration_s)
-    ax.set_ylim(-0.12, 1.3)  # headroom above 1 for the legend
+    ax.set_ylim(-0.12, 1.05)  # below 0: the activation ticks
     ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
     ax.set_xlabel("time (s)")
     ax.set_ylabel("NMDA receptors blocked (fraction)")
@@ -430,10 +428,13 @@ def time_course_artists(ax):
     steady = ax.plot([], [], color=_c(ROLE["control"]), linestyle="--", linewidth=0.45 * _lw(),
                      label="Hill steady state")[0]
     half = ax.plot([], [], "o", color=_ink(), zorder=6, label="half-way")[0]
-    ax.text(0.003, 0.035, "activations", transform=ax.get_yaxis_transform(), ha="left", va="bottom",
-            fontsize="x-small", color=_muted())
-    ax.legend(handles=[blocked, trapped, steady, half, drug, rest], loc="upper center", fontsize="small",
-              ncols=3, columnspacing=1.2)
+    # The legend goes above the axes (inside, the hatching ran through its words); the activation ticks are named
+    # there, not by a word under the trapped fill; the hatched span gets a swatch with a visible edge.
+    rest_swatch = Patch(facecolor="none", edgecolor=_muted(), hatch="//", linewidth=0.8, label="no activation")
+    tick_swatch = Line2D([], [], color=_muted(), marker="|", linestyle="none", markersize=9, label="activations")
+    ax.legend(handles=[blocked, trapped, steady, half, drug, rest_swatch, tick_swatch], loc="lower left",
+              bbox_to_anchor=(0.0, 1.01), borderaxespad=0.0, fontsize="small", ncols=4, columnspacing=1.2,
+              frameon=False)
     return {"drug": drug, "rest": rest, "ticks": ticks, "trapped": trapped, "blocked": blocked,
             "steady": steady, "half": half}
 
