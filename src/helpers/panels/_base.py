@@ -487,7 +487,8 @@ class Panel:
         # the handouts): the picture on screen now and its description. JupyterLab and Voila rank the widget
         # view first, so the copy shows only where the widget cannot.
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        png = self._image.value or self.render_png()
+        # A draft frame (JPEG, mid-drag) is not the picture to keep: draw the lossless one.
+        png = self._image.value if self._image.format == "png" and self._image.value else self.render_png()
         bundle.update(_static_bundle(png, self.description, self.title or type(self).__name__))
         return bundle
 
