@@ -55,7 +55,8 @@ PRESENTER_CHROME_PX = 330
 #: * every part of the panel is at most as wide as the panel: ipywidgets' 2-px margins around a 100 %-wide picture
 #:   made each panel 4 px wider than the notebook (a horizontal scrollbar under every panel);
 #: * the presenter look enlarges control text to PRESENTER_FONT_PX, stacks each slider's label over its track so
-#:   four controls share a row, drops the folder field (a lecturer exports to the default folder) and caps the
+#:   four controls share a row, drops the folder field (a lecturer exports to the default folder), keeps the
+#:   toolbar on one row (the preset menu gives way, so Export never wraps alone) and caps the
 #:   figure's height so controls, axes and the description's first sentence fit a 1280x720 projector.
 PANEL_CSS = f"""
 .helpers-panel {{ box-sizing: border-box; max-width: 100%; min-width: 0; }}
@@ -72,6 +73,11 @@ PANEL_CSS = f"""
 .helpers-panel.{PRESENTER_CLASS} button, .helpers-panel.{PRESENTER_CLASS} input,
 .helpers-panel.{PRESENTER_CLASS} .helpers-description {{ font-size: {PRESENTER_FONT_PX}px !important; }}
 .helpers-panel.{PRESENTER_CLASS} .helpers-folder {{ display: none !important; }}
+.helpers-panel.{PRESENTER_CLASS} .helpers-tools {{ flex-wrap: nowrap !important; }}
+.helpers-panel.{PRESENTER_CLASS} .helpers-tools > .widget-dropdown {{ flex: 1 1 auto; min-width: 180px !important;
+  width: auto !important; }}
+.helpers-panel.{PRESENTER_CLASS} .helpers-tools > .widget-dropdown > select {{ min-width: 0; flex: 1 1 auto; }}
+.helpers-panel.{PRESENTER_CLASS} .helpers-tools > * {{ flex-shrink: 0; }}
 .helpers-panel.{PRESENTER_CLASS} .helpers-controls {{ display: grid !important;
   grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); column-gap: 14px; row-gap: 0; }}
 .helpers-panel.{PRESENTER_CLASS} .helpers-controls > .widget-inline-hbox {{ width: auto !important;
@@ -394,7 +400,7 @@ def readout(widget, value=None) -> str:
     -------
     str
         The readout text (Python's format mini-language matches the front end's d3-format for the formats the
-        panels use: ``.2f``, ``.3g``, ``.0%``, ``d``).
+        panels use: ``.2f``, ``.3g``, ``.0%``, ``d``; negative numbers take d3's minus sign, U+2212).
 
     Raises
     ------
@@ -407,12 +413,18 @@ def readout(widget, value=None) -> str:
     if isinstance(widget, W.FloatLogSlider):
         n = round((math.log(value, widget.base) - widget.min) / widget.step)
         exponent = min(max(widget.min + n * widget.step, widget.min), widget.max)
-        return format(widget.base ** exponent, widget.readout_format)
+        return _d3(widget.base ** exponent, widget.readout_format)
     if isinstance(widget, (W.FloatSlider, W.IntSlider)):
         n = round((value - widget.min) / widget.step)
         shown = min(max(widget.min + n * widget.step, widget.min), widget.max)
-        return format(shown, widget.readout_format)
+        return _d3(shown, widget.readout_format)
     raise ValueError(f"widget must be a slider, got {type(widget).__name__}")
+
+
+def _d3(x, fmt: str) -> str:
+    # d3-format, which draws the readout, writes a minus sign (U+2212), not a hyphen.
+    text = format(x, fmt)
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def log_slider(value: float, lo: float, hi: float, step: float, **kwargs) -> W.FloatLogSlider:

@@ -414,11 +414,11 @@ def legend(ax, handles=None, *, loc: str = "above", small: bool = False, ncols: 
         if handles is None:
             handles = ax.get_legend_handles_labels()[0]
         # As many columns as fit the figure's width (a row wider than the figure collapses the layout), estimated
-        # from the longest label at about 0.55 em a character.
+        # from the longest label at about 0.5 em a character (DejaVu Sans averages a little under that).
         size = matplotlib.font_manager.FontProperties(size=kwargs.get("fontsize")).get_size_in_points()
         width_pt = ax.figure.get_figwidth() * 72.0
         longest = max((len(h.get_label()) for h in handles), default=1) + 6  # + swatch and spacing
-        fit = int(width_pt / (0.55 * size * longest))
+        fit = int(width_pt / (0.5 * size * longest))
         kwargs.update({"loc": "lower left", "bbox_to_anchor": (0.0, 1.01), "borderaxespad": 0.0, "frameon": False,
                        "ncols": max(1, min(ncols, fit)), "columnspacing": 1.2, "handlelength": 2.2})
     return ax.legend(handles=handles, **kwargs) if handles is not None else ax.legend(**kwargs)
