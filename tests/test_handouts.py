@@ -93,17 +93,21 @@ def test_self_check_bundle_folds_the_answer_away():
 @pytest.fixture(scope="module")
 def small_notebook(tmp_path_factory):
     """One figure and one self-check, executed once for the module."""
-    folder = tmp_path_factory.mktemp("small")
+    folder = tmp_path_factory.mktemp("small") / "notebooks"
+    (folder.parent / "figures").mkdir()
+    folder.mkdir()
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_markdown_cell("# A small notebook\n\nOne figure, one self-check.\n\n"
-                                              "![a picture beside it](pic.png)"),
+                                              "![a picture beside it](pic.png)\n\n"
+                                              "![one from figures](../figures/pic.png)"),
                 nbformat.v4.new_code_cell("from helpers.panels import schematic, self_check"),
                 nbformat.v4.new_code_cell("schematic.overview()"),
                 nbformat.v4.new_code_cell('self_check("01_trapping")')]
     path = folder / "small.ipynb"
     nbformat.write(nb, path)
     (folder / "pic.png").write_bytes(schematic.overview().render_png())
+    (folder.parent / "figures" / "pic.png").write_bytes((folder / "pic.png").read_bytes())
     return path, handout.execute(path, timeout_s=300)
 
 
@@ -135,14 +139,16 @@ def test_code_hidden_by_default_and_shown_on_request(small_notebook):
 
 def test_build_writes_named_notebooks_and_an_index(small_notebook, tmp_path):
     """``build`` takes names inside a folder, writes one page each and an index linking them; a picture linked
-    in the text is embedded, so the page works away from the notebook's folder."""
+    in the text is embedded (also one from the collection's figures/ beside the notebooks), so the page works
+    away from the notebook's folder."""
     path, _ = small_notebook
     done = handout.build(["small"], tmp_path / "out", folder=path.parent, log=None)
     assert [h.path.name for h in done] == ["small.html"]
     assert done[0].seconds > 0 and done[0].warnings == ()
     soup = BeautifulSoup(done[0].path.read_text(), "html.parser")
-    linked = soup.find("img", alt="a picture beside it")
-    assert linked is not None and linked["src"].startswith("data:image/png;base64,")
+    for alt in ("a picture beside it", "one from figures"):
+        linked = soup.find("img", alt=alt)
+        assert linked is not None and linked["src"].startswith("data:image/png;base64,"), alt
     index = (tmp_path / "out" / "index.html").read_text()
     assert "href='small.html'" in index
 

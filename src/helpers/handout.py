@@ -12,7 +12,9 @@ the console and kept in the page, so nothing is quietly hidden from a class.
 from __future__ import annotations
 
 import argparse
+import base64
 import html
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -109,12 +111,13 @@ def to_html(nb, *, show_code: bool = False, title: str | None = None, folder=Non
 
     if not isinstance(show_code, bool):
         raise ValueError(f"show_code must be True or False, got {show_code!r}")
-    nb = _without_widget_views(nb)
+    folder = Path(folder) if folder is not None else Path.cwd()
+    nb = _attach_pictures(_without_widget_views(nb), folder)
     # Embedded pictures: a handout is one file that can be mailed or moved away from figures/.
     exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True)
     resources = {"metadata": {"name": title or _first_heading(nb) or "handout",
-                              "path": str(Path(folder) if folder is not None else Path.cwd())}}
+                              "path": str(folder)}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
@@ -236,6 +239,36 @@ def _without_widget_views(nb):
             if WIDGET_VIEW in data and ("text/html" in data or "image/png" in data):
                 del data[WIDGET_VIEW]
     nb.metadata.pop("widgets", None)
+    return nb
+
+
+_PICTURE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+_PICTURE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+                  ".svg": "image/svg+xml"}
+
+
+def _attach_pictures(nb, folder: Path):
+    """Turn pictures the text links from the collection (``../figures/x.png``) into cell attachments.
+
+    nbconvert embeds only pictures inside the notebook's own folder; the start page shows figures from the
+    folder beside it. Anything outside the collection's folder (the notebooks' parent) is left as a link.
+    """
+    base = folder.resolve().parent
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+
+        def attach(match, cell=cell):
+            alt, src = match.groups()
+            target = (folder / src).resolve()
+            mime = _PICTURE_TYPES.get(target.suffix.lower())
+            if ":" in src or mime is None or not target.is_file() or base not in target.parents:
+                return match.group(0)
+            cell.setdefault("attachments", {})[target.name] = {
+                mime: base64.b64encode(target.read_bytes()).decode("ascii")}
+            return f"![{alt}](attachment:{target.name})"
+
+        cell.source = _PICTURE.sub(attach, cell.source)
     return nb
 
 
