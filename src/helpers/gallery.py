@@ -327,7 +327,7 @@ def main(argv=None, prog: str = "python -m helpers.gallery") -> int:
     return 0
 
 
-def thumbnails(folder=None, *, look: str = "light", width_px: int = 240):
+def thumbnails(folder=None, *, look: str = "light", width_px: int = 240, names=None):
     """The canonical figures as a gallery: small pictures with their captions, each linked to its full PNG.
 
     The thumbnails are embedded (small PNG data URIs, 20-30 kB each), so the gallery shows in JupyterLab,
@@ -340,12 +340,14 @@ def thumbnails(folder=None, *, look: str = "light", width_px: int = 240):
     look : {"light", "dark"}, optional
         Which theme's pictures to show.
     width_px : int, optional
-        Thumbnail width in CSS pixels, 80-600 (drawn at twice that for sharp screens).
+        Thumbnail width in CSS pixels, 80-960 (drawn at twice that for sharp screens).
+    names : sequence of str, optional
+        Show only these canonical figures, in this order (default: all, in name order).
 
     Returns
     -------
     IPython.display.HTML
-        ``<figure>`` elements in a wrapping grid, one per figure in name order.
+        ``<figure>`` elements in a wrapping grid, one per figure.
     """
     import base64
     import html
@@ -356,10 +358,18 @@ def thumbnails(folder=None, *, look: str = "light", width_px: int = 240):
     from PIL import Image
 
     v.choice(look, "look", LOOKS)
-    width_px = v.integer(width_px, "width_px", 80, 600)
+    width_px = v.integer(width_px, "width_px", 80, 960)
     where = _repo_figures() if folder is None else Path(folder)
+    table = figures()
+    if names is None:
+        chosen = list(table)
+    else:
+        if isinstance(names, str) or not names:
+            raise ValueError(f"names must be a non-empty sequence of canonical figure names, got {names!r}")
+        chosen = [v.choice(n, "names", table) for n in names]
     cells = []
-    for name, fig in figures().items():
+    for name in chosen:
+        fig = table[name]
         path = where / f"{name}_{look}.png"
         alt_path = where / f"{name}_{look}.alt.txt"
         alt = alt_path.read_text(encoding="utf-8").strip() if alt_path.is_file() else fig.caption
