@@ -174,16 +174,18 @@ def test_enantiomer_quiz_numbers():
 
 
 def test_dahan_puzzle_block():
-    """'About 13% block' at the Dahan 2011 C50 (10.5 ng/mL) on the S-ketamine curve, also at the slider's
-    nearest grid point (the value a student can actually set)."""
+    """'About 13% block' at the Dahan 2011 C50 (10.5 ng/mL) on the S-ketamine curve, a stop on the level slider
+    (so a student can set exactly the value the text quotes)."""
     from helpers.panels import receptor as P
 
-    widget = P.block_curve().controls["conc_ng_ml"]
-    n = round((np.log10(DAHAN_C50_NG_ML) - widget.min) / widget.step)
-    on_grid = 10 ** (widget.min + n * widget.step)
-    for c in (DAHAN_C50_NG_ML, on_grid):
-        says("A puzzle for later", f"**{DAHAN_C50_NG_ML:g} ng/mL**",
-             f"about {pct(r.block_at_plasma(c, 'S-ketamine'))} block")
+    panel = P.block_curve()
+    widget = panel.controls["conc_ng_ml"]
+    stops = [o[1] if isinstance(o, tuple) else o for o in widget.options]
+    assert DAHAN_C50_NG_ML in stops
+    panel.set(conc_ng_ml=DAHAN_C50_NG_ML)
+    assert panel.values["conc_ng_ml"] == DAHAN_C50_NG_ML
+    says("A puzzle for later", f"**{DAHAN_C50_NG_ML:g} ng/mL**",
+         f"about {pct(r.block_at_plasma(DAHAN_C50_NG_ML, 'S-ketamine'))} block")
 
 
 # ---- section 3: use dependence and trapping ----------------------------------------------------------------
@@ -212,8 +214,7 @@ def test_use_dependence_opening_case_is_inside_the_s_ketamine_analgesic_level():
     assert v["blocker"] == "S-ketamine" and s_lo <= v["conc_ng_ml"] <= s_hi
     assert v == dict(evidence.preset("use_dependence", "analgesic_1hz")["values"])
     w = p.controls["conc_ng_ml"]
-    steps = (np.log10(v["conc_ng_ml"]) - w.min) / w.step
-    assert abs(steps - round(steps)) < 1e-9
+    assert v["conc_ng_ml"] in [o[1] if isinstance(o, tuple) else o for o in w.options]
     says("The panel opens on **S-ketamine", f"**{v['blocker']} at {v['conc_ng_ml']:.0f} ng/mL**",
          f"about {s_lo:.0f}–{s_hi:.0f} ng/mL", "activated once a second")
     assert v["frequency_hz"] == 1.0

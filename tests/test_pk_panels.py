@@ -37,13 +37,19 @@ def test_regimen_half_fall_printed_is_the_exact_context_sensitive_half_time():
 @pytest.mark.parametrize("model, drug", [("fanta_2015", "S-ketamine"), ("domino", "racemic")])
 def test_regimen_band_is_in_the_model_drug_and_time_above_is_the_model_s(model, drug):
     """The shaded band and the 'time above' use the band for the model's drug: measured (racemic) or derived
-    for S-ketamine; the printed lower edge and the label say which."""
-    lo, _hi, label = receptor.band_for_drug("analgesic", drug)
+    for S-ketamine; the printed lower edge and the legend entry say which, and the description carries the full
+    label with its racemic-÷-2 caveat (the legend keeps only the name and numbers)."""
+    lo, hi, label = receptor.band_for_drug("analgesic", drug)
     p = P.regimen_explorer(model=model)
     assert f"above {lo:.0f} ng/mL" in p.description
     assert label in p.description
-    band_text = p.band[1].get_text()
-    assert band_text == label and (("racemic" in band_text) if drug == "racemic" else ("S-ketamine" in band_text))
+    if drug == "S-ketamine":
+        assert "(racemic ÷ 2; our arithmetic)" in label
+    band_text = p.band.get_label()
+    assert f"{lo:.0f}–{hi:.0f} ng/mL" in band_text and "÷" not in band_text
+    assert label.startswith(band_text)
+    assert ("racemic" in band_text) if drug == "racemic" else ("S-ketamine" in band_text)
+    assert band_text in [t.get_text() for t in p.ax.get_legend().get_texts()]
     hours = pk.solve(p.result.regimen, model=model).time_above(lo)
     assert P._fmt_h(hours) in p.description
 
@@ -51,12 +57,13 @@ def test_regimen_band_is_in_the_model_drug_and_time_above_is_the_model_s(model, 
 def test_regimen_band_follows_a_model_change():
     """Switching the model swaps the band (one band on the axes, never two) and its label."""
     p = P.regimen_explorer(model="fanta_2015")
-    p.set(model="clements_nimmo_1981")
-    labels = [t.get_text() for t in p.ax.texts if "analgesic range" in t.get_text()]
-    assert labels == [receptor.band_for_drug("analgesic", "racemic")[2]]
-    p.set(model="fanta_2015")
-    labels = [t.get_text() for t in p.ax.texts if "analgesic range" in t.get_text()]
-    assert labels == [receptor.band_for_drug("analgesic", "S-ketamine")[2]]
+    for model, drug in (("clements_nimmo_1981", "racemic"), ("fanta_2015", "S-ketamine")):
+        p.set(model=model)
+        lo, hi, label = receptor.band_for_drug("analgesic", drug)
+        labels = [a.get_label() for a in p.ax.patches if "analgesic range" in a.get_label()]
+        assert len(labels) == 1 and f"{lo:.0f}–{hi:.0f} ng/mL" in labels[0] and label.startswith(labels[0])
+        assert labels[0] == p.band.get_label() and label in p.description
+        assert labels[0] in [t.get_text() for t in p.ax.get_legend().get_texts()]
 
 
 def test_every_model_carries_the_effect_site_caveat_and_racemic_ones_say_s_ketamine():
