@@ -20,11 +20,7 @@ from helpers.panels import _widgets as ww
 
 #: Panels whose own module still has a control or a figure these tests flag; their owners know. strict=True: the
 #: mark fails once the panel is fixed, so it cannot outlive the problem.
-KNOWN = {
-    ("readout", "safety.side_effects"): "its rate slider is a log grid (Noppers 70 mg/h shows 68.9); use "
-                                        "_widgets.ladder_slider as pk.regimen_explorer does",
-    ("overlap", "safety.booster_schedule"): "its legend covers the 'this schedule' line in the presenter look",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _panel_ids() -> list[str]:

@@ -28,8 +28,9 @@ CORNERS = {
 
 
 def _slider_end(widget, end):
-    """A log slider's end as the value it holds (its min/max are exponents)."""
-    return widget.base ** (widget.min if end == "min" else widget.max)
+    """A ladder slider's end: its first or last stop."""
+    stops = [o[1] if isinstance(o, tuple) else o for o in widget.options]
+    return stops[0] if end == "min" else stops[-1]
 
 
 def _corners(name, limit=12):

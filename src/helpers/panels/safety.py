@@ -20,7 +20,7 @@ from ..plots import pk as pkplot
 from ..plots import safety as splot
 from ..plots.scales import nice_ceiling, nice_window_h
 from ._base import Panel
-from ._widgets import duration_slider, log_slider
+from ._widgets import duration_slider, ladder_slider, nice_ladder, preset_values
 
 __all__ = ["BoosterSchedule", "SideEffects", "LiverTimeline", "BoosterResult", "SideEffectResult",
            "TimelineResult", "booster_schedule", "side_effects", "liver_timeline", "PANELS", "REFERENCES"]
@@ -187,10 +187,11 @@ class BoosterSchedule(Panel):
             self._legend_key = key
             handles = [self.arts["typical"], self.arts["other"], self.arts["band"], self.arts["threshold"],
                        self.strip]
-            year = self.ax.legend(handles=handles, loc="upper center", fontsize="x-small", framealpha=0.95, ncol=3)
+            year = splot.legend(self.ax, handles, loc="above", fontsize="x-small", ncols=3)
             shown = [a for a in (*self.ax_iv.patches[:1], self.iv["biophase"], self.iv["reset"], self.iv["now"])
                      if a.get_visible()]
-            iv = self.ax_iv.legend(handles=shown, loc="upper right", fontsize="x-small", framealpha=0.95)
+            # Above its axes: the "this schedule" marker is a vertical line, so any legend inside would cross it.
+            iv = splot.legend(self.ax_iv, shown, loc="above", fontsize="x-small", ncols=1)
             self.overlays = [year, iv]
 
     def describe(self, result: BoosterResult) -> str:
@@ -310,7 +311,10 @@ class SideEffects(Panel):
             "model": W.Dropdown(options=[(w, k) for k, w in _SE_MODELS.items()], value="clements_nimmo_1981",
                                 description="Drug", layout=W.Layout(width="340px")),
             "bolus_mg": W.IntSlider(value=0, min=0, max=100, step=5, description="Loading bolus (mg)"),
-            "rate_mg_per_h": log_slider(25.0, 1.0, 400.0, 0.02, readout_format=".3g", description="Rate (mg/h)"),
+            # A ladder, not a log grid: each preset's published rate (Noppers 70 mg/h) is a stop, so the slider
+            # shows the rate the model runs with.
+            "rate_mg_per_h": ladder_slider(25.0, nice_ladder(1.0, 400.0, preset_values(self.name, "rate_mg_per_h")),
+                                           "Rate (mg/h)"),
             "session_h": duration_slider(4.0, "Each infusion"),
             "sessions": W.IntSlider(value=1, min=1, max=10, description="Daily sessions"),
         }

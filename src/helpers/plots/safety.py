@@ -46,7 +46,7 @@ def year_axes(ax, weeks: float) -> None:
         Window (weeks), > 0.
     """
     ax.set_xlim(0.0, v.positive(weeks, "weeks"))
-    ax.set_ylim(-0.08, 1.42)                  # headroom above full relief holds the legend, clear of the curves
+    ax.set_ylim(-0.08, 1.08)                  # the legend sits above the axes, so only the peaks need room
     ax.set_yticks(np.linspace(0.0, 1.0, 6))
     ax.set_xlabel("time since the first dose (weeks)")
     ax.set_ylabel("pain relief (fraction of baseline)")
@@ -333,19 +333,31 @@ def update_timeline(ax, artists: dict, spans_days, check_days, t_days, cumulativ
     artists["checks"].set_data(check_days, np.full(len(check_days), -0.06 * top))
 
 
-def legend(ax, *, loc: str = "upper left"):
-    """A legend with an opaque frame.
+def legend(ax, handles=None, *, loc: str = "upper left", fontsize: str = "small", ncols: int = 1):
+    """A legend with an opaque frame inside the axes, or a frameless one in rows above them.
 
     Parameters
     ----------
     ax : matplotlib.axes.Axes
         Where to draw.
+    handles : list or None, optional
+        The artists to list; None: every labelled artist.
     loc : str, optional
-        Matplotlib legend location.
+        Matplotlib legend location inside the axes, or "above": left-aligned over the axes, where no data line
+        can run under it (a vertical marker crosses any legend placed inside).
+    fontsize : str, optional
+        Matplotlib font size name.
+    ncols : int, optional
+        Number of columns, 1 to 6.
 
     Returns
     -------
     matplotlib.legend.Legend
         The legend.
     """
-    return ax.legend(loc=loc, fontsize="small", framealpha=0.95)
+    ncols = v.integer(ncols, "ncols", 1, 6)
+    kwargs = {"loc": loc, "fontsize": fontsize, "framealpha": 0.95, "ncols": ncols}
+    if loc == "above":
+        kwargs.update({"loc": "lower left", "bbox_to_anchor": (0.0, 1.01), "borderaxespad": 0.0, "frameon": False,
+                       "columnspacing": 1.0, "handlelength": 2.2})
+    return ax.legend(handles=handles, **kwargs) if handles is not None else ax.legend(**kwargs)
