@@ -173,3 +173,12 @@ def no_figure_leak():
     leaked = set(plt.get_fignums()) - before
     plt.close("all")
     assert not leaked, f"pyplot figures left open: {sorted(leaked)}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep the real-browser tests on one worker when the suite runs under pytest-xdist (``-n 2 --dist
+    loadgroup``): each starts its own JupyterLab or Voila server and Chromium, and two of them at once on a 2-core
+    machine only slow each other down, while the model and panel tests fill the other worker."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))

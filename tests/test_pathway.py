@@ -134,17 +134,23 @@ def test_pathway_figure_has_presenter_and_export_but_nothing_to_preset(tmp_path)
 
     p = panel.overview("spinal")
     toolbar = p.widget.children[0]
-    labels = [getattr(w, "description", "") for w in toolbar.children]
+
+    def leaves(box):  # the toolbar may group its controls (Export sits with its result line)
+        for w in box.children:
+            yield from leaves(w) if isinstance(w, W.Box) else (w,)
+
+    widgets = list(leaves(toolbar))
+    labels = [getattr(w, "description", "") for w in widgets]
     assert "Export" in labels and "Presenter" in labels
     assert "Preset" not in labels and "Reset" not in labels
-    assert not any(isinstance(w, W.Dropdown) for w in toolbar.children)
+    assert not any(isinstance(w, W.Dropdown) for w in widgets)
     small = p.artists["box:thalamus"].get_fontsize()
     p._presenter.value = True
     assert p.look == "presenter" and p.artists["box:thalamus"].get_fontsize() > small
     p._folder.value = str(tmp_path)
     p._export.click()
-    assert sorted(x.suffix for x in tmp_path.iterdir()) == [".pdf", ".png", ".svg", ".txt"]
-    assert str(tmp_path) in p._status.value
+    assert sorted(x.suffix for x in tmp_path.iterdir()) == [".json", ".pdf", ".png", ".svg", ".txt"]
+    assert "Saved 5 files" in p._status.value and "<code>/" not in p._status.value  # relative, never absolute
 
 
 def test_canonical_figures_registered():
@@ -156,9 +162,9 @@ def test_canonical_figures_registered():
 
 
 def test_export_writes_files(tmp_path):
-    """Export writes PNG/SVG plus the alt-text file, as the panels' Export button does."""
+    """Export writes PNG/SVG plus the alt-text and state files, as the panels' Export button does."""
     paths = panel.overview("overview").export(tmp_path, formats=("png", "svg"))
-    assert {p.suffix for p in paths} == {".png", ".svg", ".txt"}
+    assert {p.suffix for p in paths} == {".png", ".svg", ".txt", ".json"}
     assert all(p.stat().st_size > 0 for p in paths)
 
 

@@ -499,7 +499,9 @@ def check_value(key: str, widget, value):
         return (a, b)
     if isinstance(widget, (W.Dropdown, W.RadioButtons, W.ToggleButtons, W.Select, W.SelectionSlider)):
         allowed = [o[1] if isinstance(o, tuple) else o for o in widget.options]
-        if value not in allowed:
+        # True == 1 in Python: a bool must not pass for the stop 1 (or 1.0) of a numeric ladder
+        numeric = any(isinstance(a, (int, float)) and not isinstance(a, bool) for a in allowed)
+        if value not in allowed or (numeric and isinstance(value, (bool, np.bool_))):
             raise ValueError(f"{key} must be one of {allowed}, got {value!r}")
         return value
     if isinstance(widget, (W.SelectMultiple,)):
