@@ -297,6 +297,16 @@ def test_short_times_keep_a_decimal_and_the_model_table_shows_domino_s_fastest_p
     assert "0.4 min, 4.6 min, 1.9 h" in row and "| 0 min" not in row
 
 
+def test_model_table_says_secondary_source_in_words_not_tags():
+    """Every PK model was read through a transcription (opentiva, nlmixr2lib): the table says so in words, and
+    shows none of the working notes' [V]/[V2]/[U]/[D] tags."""
+    import re
+
+    rows = P.model_table().splitlines()[2:]
+    assert rows and all("secondary source" in row for row in rows)
+    assert not any(re.search(r"\[(V2?|U|D)\]", row) for row in rows)
+
+
 @pytest.mark.parametrize("factory, attr", [(P.route_comparison, "lines"), (P.model_comparison, "lines"),
                                            (P.decrement_times, "curves")])
 def test_compared_curves_differ_in_colour_and_line_style(factory, attr):

@@ -471,6 +471,19 @@ def test_panel_descriptions_carry_the_model_numbers():
     assert "trapped" in P.use_dependence().description
 
 
+def test_iv_description_names_the_resting_fraction_once_when_the_marked_voltage_is_rest():
+    """At the resting voltage the coincidence sentence gives the resting fraction once (B(−70) = 4.4% at 1 mM,
+    Jahr–Stevens); at −20 mV it gives both fractions, 4.4% at rest and 51% at −20 mV."""
+    from helpers.panels import receptor as P
+
+    at_rest = P.iv_curve().description
+    coincidence = at_rest.split("Coincidence detection:")[1]
+    assert coincidence.count("4.4%") == 1 and "−70 mV" in coincidence
+    assert "the voltage chosen here" in coincidence
+    moved = P.iv_curve(v_mv=-20.0).description.split("Coincidence detection:")[1]
+    assert "4.4% conduct at rest (−70 mV) and 51% at −20 mV." in moved
+
+
 def test_block_curve_labels_the_bands_as_racemic():
     """The bands are racemic plasma levels (Zanos 2018 Table 1): every band label on the plot says "racemic" and
     the description names the drug the bands were measured with; for S-ketamine it also gives the derived
@@ -541,12 +554,17 @@ def test_presets_cite_receptor_references_and_figures_are_registered():
 
 
 def test_blocker_table_lists_every_blocker():
-    """The notebook's blocker table comes from the data (one row per blocker, IC50 and evidence tag)."""
+    """The notebook's blocker table comes from the data (one row per blocker, IC50 and evidence label) and, being
+    student-facing, carries no internal [V]/[V2]/[U]/[D] tags: the secondary source is said in words."""
+    import re
+
     from helpers.panels import receptor as P
 
     table = P.blocker_table()
     for b in r.BLOCKERS.values():
         assert b.name in table and b.evidence in table
+    assert not re.search(r"\[(V2?|U|D)\]", table), table
+    assert "secondary source" in table and "our arithmetic" in table
 
 
 @pytest.mark.parametrize("name", ["iv_curve", "block_curve", "use_dependence"])

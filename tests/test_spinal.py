@@ -189,29 +189,37 @@ def test_rat_control_preset_cites_the_protocols_source():
 
 _SPINAL_REFS = json.loads((resources.files("helpers") / "data" / "references" / "spinal.json").read_text("utf-8"))
 _FACTS_DIR = Path(__file__).resolve().parents[2] / "shared" / "science"
-_NOT_VERIFIED = "not verified against the project's facts sheets"
+_NOT_VERIFIED = "not confirmed from a source"
 #: References the facts sheets do not mention at all, and those whose author list they mark (auth. [U]).
 _NOT_ON_FACTS_SHEETS = {"woolf_2011"}
 _AUTHORS_U = {"vierck_1997", "staud_2007", "guirimand_2000"}
+#: The working notes' shorthand, which a student reading notebook 02's reference list must never see.
+_SHORTHAND = re.compile(r"\[(?:V2?|U|D)\]|[Ff]acts (?:sheet|addendum)|§")
 
 
-def test_reference_notes_say_what_the_facts_sheets_do_not_verify():
-    """Every spinal reference says where its facts come from; one the facts sheets do not contain is marked as
-    not verified against them, and one whose authors the sheet tags (auth. [U]) says so."""
+def test_reference_notes_say_in_plain_words_what_is_not_confirmed():
+    """Every spinal note is plain words (no [V]/[U] tags, no facts-sheet pointers) and says what is not confirmed:
+    a reference the facts sheets do not contain is a citation from memory, not confirmed from a source; every
+    other note lists what was checked and then what was not; where the sheet tags the authors (auth. [U]), the
+    not-confirmed part names the authors, written from memory."""
     for key, ref in _SPINAL_REFS.items():
         note = ref["note"] or ""
-        assert "facts sheet" in note or "facts addendum" in note, key
+        assert not _SHORTHAND.search(note), (key, note)
         if key in _NOT_ON_FACTS_SHEETS:
-            assert "Not in the project's facts sheets" in note and _NOT_VERIFIED in note, key
+            assert "from memory, not confirmed from a source" in note, key
+            continue
+        assert "Not confirmed from a source: " in note, key
+        unconfirmed = note.split("Not confirmed from a source: ", 1)[1]
+        assert unconfirmed.strip(), key
         if key in _AUTHORS_U:
-            assert "[U]" in note and "from memory, not verified" in note, key
+            assert "author" in unconfirmed and "written from memory" in unconfirmed, key
 
 
 @pytest.mark.skipif(not _FACTS_DIR.is_dir(), reason="facts sheets not next to the repository")
 def test_reference_marks_agree_with_the_facts_sheets():
     """Cross-check against the sheets themselves: a reference whose first author and year (or PMC number) do not
-    appear together on a line of the facts sheets must be marked not verified; one whose sheet entry tags the
-    authors [U] (in the same table cell) must carry that tag; and the hand-kept sets above match the sheets."""
+    appear together on a line of the facts sheets must say it is not confirmed from a source; the references whose
+    sheet entry tags the authors [U] (in the same table cell) are the hand-kept set whose notes say so in words."""
     lines = "\n".join(p.read_text("utf-8") for p in sorted(_FACTS_DIR.glob("ketamine_facts*.md"))).splitlines()
     absent, auth_u = set(), set()
     for key, ref in _SPINAL_REFS.items():
@@ -221,7 +229,7 @@ def test_reference_marks_agree_with_the_facts_sheets():
                 or (surname in ln and str(ref["year"]) in ln)]
         if not hits:
             absent.add(key)
-            assert _NOT_VERIFIED in (ref["note"] or ""), key
+            assert _NOT_VERIFIED in (ref["note"] or "").lower(), key
         cell = re.compile(re.escape(surname) + r"[^|]{0,120}?\[U\]")
         if any(cell.search(ln) for ln in hits):
             auth_u.add(key)

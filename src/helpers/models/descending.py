@@ -164,14 +164,14 @@ HYPOTHESES = {
         supraspinal_facilitation_gain=0.10,
         mechanism=("disturbs the NMDA-dependent brainstem circuit that produces conditioned inhibition and "
                    "unmasks facilitation (little spinal sensitisation to remove)"),
-        direction_source="Niesters 2011 [V]: CPM abolished, net facilitation",
+        direction_source="Niesters 2011: CPM abolished, net facilitation",
         source="direction: Niesters et al. 2011 Pain 152:656; magnitudes tuned", evidence="illustrative"),
     "chronic": KetamineHypothesis(
         "chronic", spinal_facilitation_block=0.8, supraspinal_inhibition_loss=0.1,
         supraspinal_facilitation_gain=0.0,
         mechanism=("removes NMDA-dependent spinal facilitation and sensitisation that mask an inhibitory "
                    "system that still works"),
-        direction_source="Niesters 2013 [U]: CPM restored (details unverified)",
+        direction_source="Niesters 2013: CPM restored (study details not confirmed from the paper)",
         source="direction: Niesters et al. 2013 Br J Anaesth (unverified); magnitudes tuned",
         evidence="illustrative"),
 }

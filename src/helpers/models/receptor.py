@@ -458,8 +458,8 @@ class Blocker:
         return float(units.um_to_ng_ml(1.0, self.substance))
 
 
-_EBERT = ("Ebert, Mikkelsen, Thorkildsen & Borgbjerg 1997, Eur J Pharmacol (333:99-104 [U]) (Ki vs [3H]MK-801, "
-          "rat brain; as tabulated on a vendor page) [V2]")
+_EBERT = ("Ebert, Mikkelsen, Thorkildsen & Borgbjerg 1997, Eur J Pharmacol (pages 333:99-104 not confirmed) "
+          "(Ki vs [3H]MK-801, rat brain; secondary source: as tabulated on a vendor page)")
 _S = Blocker(S_KETAMINE, 0.30, "ketamine", ((S_KETAMINE, 1.0),), _EBERT, "cited",
              "Ki 0.30 µM used as IC50 (assumption).")
 _R = Blocker("R-ketamine", 1.4, "ketamine", (("R-ketamine", 1.0),), _EBERT, "cited",
@@ -469,8 +469,8 @@ _NK = Blocker("S-norketamine", 1.7, "norketamine", (("S-norketamine", 1.0),), _E
 #: Racemate: 1:1 S + R competing for the pore site -> effective IC50 = 1 / (0.5/K_S + 0.5/K_R) [D].
 _RAC_IC50 = 1.0 / (0.5 / _S.ic50_um + 0.5 / _R.ic50_um)
 _RAC = Blocker(drug_label(RACEMIC), _RAC_IC50, "ketamine", ((S_KETAMINE, 0.5), ("R-ketamine", 0.5)),
-               "derived [D] from Ebert 1997 S and R Ki [V2]; cross-check: Sałat 2015 measured racemic Ki 0.119 µM "
-               "(another lab; same vendor page [V2])", "assumed",
+               "our arithmetic from the Ebert 1997 S and R Ki (secondary source); cross-check: Sałat 2015 measured "
+               "racemic Ki 0.119 µM (another lab; same vendor page, secondary source)", "assumed",
                f"1:1 S + R as two competing blockers: effective IC50 {_RAC_IC50:.3f} µM.")
 
 #: The blockers by name (S-ketamine, R-ketamine, racemic ketamine, S-norketamine).

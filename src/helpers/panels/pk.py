@@ -932,7 +932,7 @@ PANELS = {"regimen_explorer": RegimenExplorer, "route_comparison": RouteComparis
 
 
 def model_table(weight_kg: float = 70.0) -> str:
-    """A Markdown table of the published parameter sets: drug, clearance, half-lives, source, evidence tag.
+    """A Markdown table of the published parameter sets: drug, clearance, half-lives, source, evidence label.
 
     Parameters
     ----------

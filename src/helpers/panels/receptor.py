@@ -182,10 +182,13 @@ class IVCurve(Panel):
                      f"{_mv(iv.v_steepest_mv)}: there, depolarising the cell makes the inward current larger, "
                      f"because Mg²⁺ is driven out faster than the driving force shrinks. The current reverses at "
                      f"{_mv(iv.e_rev_mv)}. ")
-        text += (f"Coincidence detection: without glutamate no channel conducts at any voltage; with glutamate "
-                 f"bound, {_pct(table[(True, False)])} conduct at rest ({_mv(r.v_rest_mv)}) and "
-                 f"{_pct(table[(True, True)])} "
-                 f"at {_mv(iv.v_mark_mv)}.")
+        text += ("Coincidence detection: without glutamate no channel conducts at any voltage; with glutamate "
+                 f"bound, {_pct(table[(True, False)])} conduct at rest ({_mv(r.v_rest_mv)})")
+        # Compared as printed: a marked voltage that reads as the resting one would only repeat the same number.
+        if _mv(iv.v_mark_mv) == _mv(r.v_rest_mv):
+            text += ", the voltage chosen here."
+        else:
+            text += f" and {_pct(table[(True, True)])} at {_mv(iv.v_mark_mv)}."
         return text
 
 
@@ -615,7 +618,7 @@ def blocker_table() -> str:
     Returns
     -------
     str
-        One row per blocker: IC50 in µM and ng/mL, block at 100 ng/mL, source and evidence tag.
+        One row per blocker: IC50 in µM and ng/mL, block at 100 ng/mL, source and evidence label.
 
     References
     ----------

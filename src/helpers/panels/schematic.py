@@ -19,25 +19,27 @@ STORIES = plot.STORIES
 
 _COMMON = ("Schematic of the pain pathway. A peripheral nociceptor sends its signal to a synapse in the dorsal "
            "horn of the spinal cord, where NMDA receptors amplify it; from there it ascends to the thalamus and "
-           "on to the cortex (somatosensory cortex for where and how strong; anterior cingulate, orbitofrontal "
-           "cortex and insula for how unpleasant). From the cortex, descending control runs through the "
-           "periaqueductal grey (PAG) in the midbrain to the rostral ventromedial medulla (RVM), which sends "
-           "both inhibition and facilitation back to the dorsal horn.")
+           "on to the cortex (somatosensory cortex for where and how strong; anterior cingulate and orbitofrontal "
+           "cortex for how unpleasant; the insula for both intensity and unpleasantness). From the cortex, "
+           "descending control runs through the periaqueductal grey (PAG) in the midbrain to the rostral "
+           "ventromedial medulla (RVM), which sends both inhibition and facilitation back to the dorsal horn.")
 
 _STORY_TEXT = {
     "overview": ("Numbered badges mark where ketamine acts: (1) it blocks the open NMDA-receptor channel at the "
                  "dorsal-horn synapse; (2) it damps wind-up and sensitisation in the dorsal horn; (3) it shifts "
-                 "the balance of inhibition and facilitation from the PAG and RVM: towards facilitation in healthy "
+                 "the balance of descending inhibition and facilitation: towards facilitation in healthy "
                  "volunteers (Niesters 2011) and, reportedly, back towards inhibition in chronic-pain patients "
-                 "(Niesters 2013, details unverified)."),
+                 "(Niesters 2013, details unverified). The badge sits on the PAG and RVM, but where this happens "
+                 "is a hypothesis: the schematic places it there."),
     "receptor": ("Badge 1 highlights the dorsal-horn synapse: ketamine blocks the open NMDA-receptor channel "
                  "and stays trapped in it after the channel closes."),
     "spinal": ("Badge 2 highlights the dorsal horn: by blocking NMDA receptors, ketamine damps wind-up and "
                "central sensitisation, the amplification that builds up with repeated input."),
     "descending": ("Badge 3 highlights the PAG and RVM: ketamine shifts the balance between descending "
-                   "inhibition and facilitation. In healthy volunteers S-ketamine abolished conditioned pain "
-                   "modulation and produced net facilitation (Niesters 2011); in chronic-pain patients with "
-                   "impaired modulation it is reported to restore it (Niesters 2013, details unverified)."),
+                   "inhibition and facilitation (where this happens is a hypothesis: the schematic places it in "
+                   "the PAG and RVM). In healthy volunteers S-ketamine abolished conditioned pain modulation and "
+                   "produced net facilitation (Niesters 2011); in chronic-pain patients with impaired modulation "
+                   "it is reported to restore it (Niesters 2013, details unverified)."),
 }
 
 

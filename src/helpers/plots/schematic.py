@@ -25,7 +25,8 @@ STORIES = ("overview", "receptor", "spinal", "descending")
 
 #: Box name -> (x, y, label) on the 16 x 9 canvas (centre of the text).
 SITES = {
-    "cortex": (4.9, 7.5, "cortex\nsomatosensory: where, how strong\nACC, orbitofrontal, insula:\nhow unpleasant"),
+    "cortex": (4.9, 7.5, "cortex\nsomatosensory: where, how strong\nACC, orbitofrontal: unpleasant\n"
+                      "insula: strength, unpleasantness"),
     "thalamus": (6.0, 4.75, "thalamus"),
     "pag": (12.3, 4.75, "PAG\n(midbrain)"),
     "rvm": (12.3, 2.6, "RVM\n(medulla)"),
@@ -40,8 +41,9 @@ KETAMINE_SITES = {
                  "blocks the open NMDA-receptor\n   channel and stays trapped"),
     "spinal": ("2", "dorsal_horn", (0.82, 1.0), "damps wind-up",
                "damps wind-up and central\n   sensitisation in the dorsal horn"),
-    "descending": ("3", "pag", (0.0, 0.5), "shifts PAG/RVM balance\n   (healthy ≠ patients)",
-                   "shifts the PAG/RVM balance:\n   healthy: CPM lost\n   patients: CPM restored [U]"),
+    "descending": ("3", "pag", (0.0, 0.5), "shifts the descending balance\n   (site: a hypothesis)",
+                   "shifts the descending\n   balance (site: a hypothesis):\n"
+                   "   healthy: CPM lost\n   patients: CPM restored"),
 }
 
 _STORY_SITES = {

@@ -24,12 +24,12 @@ __all__ = [
 #: ``EFFECT_SITE_EVIDENCE``), and on the racemic models doubly so (fitted to S-ketamine, ``EFFECT_SITES_FITTED_TO``).
 FAST_EFFECT_T_HALF_MIN = 6.1
 FAST_EFFECT_SOURCE = ("Olofsen et al. 2012, Anesthesiology 117:353: blood-effect-site equilibration t½ "
-                      "6.1 min averaged over endpoints (range 0-11.8 min; pain 11.8 min) [V]")
+                      "6.1 min averaged over endpoints (range 0-11.8 min; pain 11.8 min)")
 #: Onset/offset half-life (days) of the slow biophase driving chronic-pain relief. Cited; Dahan fitted it with
 #: the PK of the same trial's venous samples, so applying it to these PK models is assumed.
 SLOW_EFFECT_T_HALF_DAYS = 10.9
 SLOW_EFFECT_SOURCE = ("Dahan et al. 2011, Eur J Pain 15:258: onset/offset t½ 10.9 ± 4.0 days "
-                      "(95% CI 5.3-20.5) for S-ketamine in CRPS-1 [V]")
+                      "(95% CI 5.3-20.5) for S-ketamine in CRPS-1")
 #: The drug both effect-site half-lives were measured with; other drugs reuse them as an assumption.
 EFFECT_SITES_FITTED_TO = vocab.S_KETAMINE
 #: Evidence of the effect sites, in two parts: the half-lives are published values; putting them on one of the
@@ -372,8 +372,8 @@ class ScaledParameters:
 _OTTO_NORKET = NorketamineModel(
     v_l=98.6, cl_l_per_h=57.7, vp_l=160.0, q_l_per_h=42.8, fraction_metabolised=1.0, mass_ratio=1.0,
     source=("Otto et al. 2021, Eur J Clin Pharmacol 77:1181, doi:10.1007/s00228-021-03104-1; values via the "
-            "nlmixr2lib transcription Otto_2021_s_ketamine [V2]. fm = 1 and mass ratio 1 as in the as-run "
-            "code (assumed units: ng/mL norketamine)"),
+            "nlmixr2lib transcription Otto_2021_s_ketamine (secondary source). fm = 1 and mass ratio 1 as in the "
+            "as-run code (assumed units: ng/mL norketamine)"),
     evidence="cited", reference_keys=("otto_2021", "nlmixr2lib"),
     reported_half_lives_min=(0.6 * 60.0, 5.1 * 60.0),
 )
@@ -383,21 +383,21 @@ MODELS: dict[str, MicroConstantModel | AllometricModel] = {
         name="domino", drug=vocab.RACEMIC, v1_l_per_kg=0.063,
         k10_per_min=0.4381, k12_per_min=0.5921, k21_per_min=0.2470, k13_per_min=0.5900, k31_per_min=0.0146,
         label="Domino (racemic, 3-cpt)",
-        source="Domino (PMID 7198883 as cited by opentiva), via opentiva/ketamine.py [V2]",
+        source="Domino (PMID 7198883 as cited by opentiva), via opentiva/ketamine.py (secondary source)",
         evidence="cited", reference_keys=("domino_1982", "opentiva"),
         reported_half_lives_min=(0.40, 4.6, 115.0),
         notes=("Which Domino paper PMID 7198883 is was not confirmed (1982, or Clin Pharmacol Ther 1984 36:645). "
-               "Volumes ∝ weight, rate constants fixed. Half-lives are facts-sheet eigenvalue arithmetic [D]."),
+               "Volumes ∝ weight, rate constants fixed. Half-lives are our eigenvalue arithmetic."),
     ),
     "clements_nimmo_1981": MicroConstantModel(
         name="clements_nimmo_1981", drug=vocab.RACEMIC, v1_l_per_kg=1.7522,
         k10_per_min=0.0109, k12_per_min=0.0186, k21_per_min=0.0137,
         label="Clements & Nimmo 1981 (racemic, 2-cpt)",
-        source="Clements & Nimmo 1981, Br J Anaesth 53:27, doi:10.1093/bja/53.1.27, via opentiva [V2]",
+        source="Clements & Nimmo 1981, Br J Anaesth 53:27, doi:10.1093/bja/53.1.27, via opentiva (secondary source)",
         evidence="cited", reference_keys=("clements_nimmo_1981", "opentiva"),
         reported_half_lives_min=(17.6, 183.0),
         notes=("0.25 mg/kg bolus data. Volumes ∝ weight, rate constants fixed. Half-lives are facts-sheet "
-               "eigenvalue arithmetic [D]."),
+               "eigenvalue arithmetic (ours)."),
     ),
     "fanta_2015": AllometricModel(
         name="fanta_2015", drug=vocab.S_KETAMINE, v1_l=133.0, cl_l_per_h=95.2,
@@ -406,13 +406,13 @@ MODELS: dict[str, MicroConstantModel | AllometricModel] = {
         norketamine=_OTTO_NORKET,
         label="Fanta 2015 + Otto 2021 (S-ketamine, 3-cpt + norket)",
         source=("Fanta 2015, Eur J Clin Pharmacol 71:441, doi:10.1007/s00228-015-1826-y, as fixed in Otto 2021, "
-                "doi:10.1007/s00228-021-03104-1 (via nlmixr2lib) [V2]"),
+                "doi:10.1007/s00228-021-03104-1 (via nlmixr2lib; secondary source)"),
         evidence="cited", reference_keys=("fanta_2015", "otto_2021", "nlmixr2lib"),
         reported_half_lives_min=(12.9, 89.0, 7.4 * 60.0),
-        notes=("CL 95 L/h is in Fanta's abstract [V]; the other values via Otto 2021 [V2]. Venous samples. "
+        notes=("CL 95 L/h is in Fanta's abstract; the other values via Otto 2021 (secondary source). Venous samples. "
                "S-norketamine (2-cpt) and allometry from Otto 2021 as run: central volumes x (W/70), clearances "
                "x (W/70)^0.75, peripheral volumes and Q not scaled; fm = 1, metabolite carried in ketamine mass "
-               "(mass ratio 1). Half-lives are facts-sheet eigenvalue arithmetic [D]."),
+               "(mass ratio 1). Half-lives are our eigenvalue arithmetic."),
     ),
 }
 
