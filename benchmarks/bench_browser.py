@@ -67,13 +67,14 @@ display(naive)
 """
 
 
-#: Appended to the panel cell: every picture the panel sends, in order (epoch s, "png" or "jpeg", control values),
-#: so a drag benchmark can tell which picture on the page shows which value.
+#: Appended to the panel cell: every picture the panel sends, in order (epoch s, "drag" for a frame whose description
+#: waits for the drag to stop, else "final", control values), so a drag benchmark can tell which picture on the page
+#: shows which value.
 FRAME_LOG_CODE = """
 import time as _time
 _frames = []
-p._image.observe(lambda _c: _frames.append((_time.time(), p._image.format, repr(sorted(p.values.items())))),
-                 names="value")
+p._image.observe(lambda _c: _frames.append((_time.time(), "drag" if p._description_due else "final",
+                                            repr(sorted(p.values.items())))), names="value")
 """
 
 

@@ -10,11 +10,10 @@ of the track), and lets go. Measured in the page's own clock:
   moves faster, and no panel can repaint more often than its slider offers a new value);
 * **release -> final**: mouse-up -> the first decoded picture that shows the slider's final value (0 when the
   final value was already on screen before the button came up);
-* **release -> lossless**: mouse-up -> the last picture decoded (the lossless PNG that replaces the drafts once
-  values stop coming; for the naive re-plot the same as release -> final).
+* **release -> last**: mouse-up -> the last picture decoded (for the naive re-plot the same as release -> final).
 
 Which picture shows which value is known from the kernel: the bench notebook logs every picture the panel sends
-(wall-clock time, PNG or JPEG draft, the control values); the n-th logged picture is the n-th one the page sees.
+(wall-clock time, "drag" frame or "final", the control values); the n-th logged picture is the n-th one the page sees.
 
 Usage::
 
@@ -135,7 +134,7 @@ def summarise(record: dict, kernel_frames: list | None = None) -> dict:
         final_values = kernel_frames[-1][2]
         n = min(len(mine), len(frames))
         pairs = list(zip(mine[-n:], frames[-n:], strict=True))
-        out["drafts"] = sum(1 for k, _f in pairs if k[1] == "jpeg")
+        out["drafts"] = sum(1 for k, _f in pairs if k[1] == "drag")
         first_final = next((f for k, f in pairs if k[2] == final_values and f["decoded"] is not None), None)
         if first_final is not None:
             out["release_final_ms"] = max(0.0, first_final["decoded"] - up)
@@ -228,8 +227,8 @@ def _fmt(r: dict) -> str:
 def print_table(rows, naive: bool = True) -> None:
     print(f"Targets: >= {TARGET_REPAINTS_PER_S:.0f} repaints/s while dragging; final position shown <= "
           f"{TARGET_RELEASE_MS:.0f} ms after release. Page clock; medians over the drags.")
-    head = (f"{'panel':<34} {'moves/s':>7} {'values/s':>8} {'repaints/s':>10} {'rel->final':>10} {'rel->PNG':>8} "
-            f"{'drafts':>6}"
+    head = (f"{'panel':<34} {'moves/s':>7} {'values/s':>8} {'repaints/s':>10} {'rel->final':>10} {'rel->last':>9} "
+            f"{'drag frames':>11}"
             + (f" {'naive rep/s':>11} {'naive rel':>9}" if naive else "") + "  verdict")
     print(head)
     print("-" * len(head))
@@ -243,7 +242,7 @@ def print_table(rows, naive: bool = True) -> None:
         verdict = ("ok" if not misses else "misses " + ", ".join(misses)) + ("" if p["matched"] else " (unmatched)")
         line = (f"{key:<34} {p['moves_per_s']:>7.1f} {p['values_per_s']:>8.1f} {p['repaints_per_s']:>10.1f} "
                 f"{p['release_final_ms']:>10.0f} "
-                f"{p['release_last_ms']:>8.0f} {p['drafts']:>6}")
+                f"{p['release_last_ms']:>9.0f} {p['drafts']:>11}")
         if naive:
             n = row["naive"]
             line += f" {n['repaints_per_s']:>11.1f} {n['release_last_ms']:>9.0f}"

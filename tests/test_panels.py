@@ -459,18 +459,37 @@ def test_log_slider_grid_passes_through_its_value_and_rejects_bad_input():
 
 
 def test_png_encoder_round_trips_through_pillow_and_rejects_bad_arrays():
-    """The panel's own PNG writer against Pillow's reader: the same pixels back, alpha dropped."""
-    from helpers.panels._render import png_rgb
+    """The panel's own PNG writer against Pillow's reader: the same pixels back (RGB or RGBA as given), with ISA-L's
+    deflate and with the standard library's (the fallback when isal is missing) alike."""
+    import zlib
+
+    from helpers.panels import _render
+    from helpers.panels._render import deflate, png_rgb
 
     rng = np.random.default_rng(3)
-    for shape in ((1, 1, 4), (7, 13, 4), (64, 33, 3)):
-        arr = rng.integers(0, 256, shape, dtype=np.uint8)
-        back = np.asarray(Image.open(io.BytesIO(png_rgb(arr))))
-        assert back.shape == shape[:2] + (3,)
-        assert np.array_equal(back, arr[:, :, :3])
+    shapes = ((1, 1, 4), (7, 13, 4), (64, 33, 3), (518, 922, 4))
+    for use_isal in (True, False):
+        saved = _render._isal_zlib
+        if not use_isal:
+            _render._isal_zlib = None
+        try:
+            for shape in shapes:
+                arr = rng.integers(0, 256, shape, dtype=np.uint8)
+                arr[: shape[0] // 2] = 200  # a flat half, as panel pictures are, besides the noise
+                back = np.asarray(Image.open(io.BytesIO(png_rgb(arr))))
+                assert back.shape == shape
+                assert np.array_equal(back, arr)
+            data = bytes(range(256)) * 50
+            for level in (0, 1, 3, 9):
+                assert zlib.decompress(deflate(data, level)) == data
+        finally:
+            _render._isal_zlib = saved
+    assert _render._isal_zlib is not None, "isal is in requirements.txt; the fast deflate should be in use"
     for bad in (np.zeros((4, 4), np.uint8), np.zeros((4, 4, 2), np.uint8), np.zeros((4, 4, 4), np.float64),
                 np.zeros((0, 4, 4), np.uint8)):
         with pytest.raises(ValueError, match="rgba"):
             png_rgb(bad)
     with pytest.raises(ValueError, match="level"):
         png_rgb(np.zeros((2, 2, 4), np.uint8), level=10)
+    with pytest.raises(ValueError, match="level"):
+        deflate(b"abc", level=-1)

@@ -45,9 +45,9 @@ __all__ = ["Panel"]
 #: How many recent update times a panel keeps (enough for a benchmark run; bounded for a long class).
 RECENT_UPDATES = 200
 #: A value from the browser that arrives within this many seconds of the last frame is part of a drag (the front
-#: end sends the next value as soon as the kernel is idle): it gets a draft frame.
+#: end sends the next value as soon as the kernel is idle): its frame is sent without the description.
 DRAFT_GAP_S = 0.1
-#: Quiet time after a draft frame before the lossless frame and the description are sent.
+#: Quiet time after such a frame before the description follows (its live region is announced once per drag).
 SETTLE_S = 0.12
 #: Colour of an export error: dark enough for WCAG AA (4.5:1) on a white page (Okabe-Ito vermillion is 3.9:1).
 ERROR_COLOUR = "#A63D00"
@@ -444,23 +444,24 @@ class Panel:
         Parameters
         ----------
         draft : bool, optional
-            A frame while values are still arriving (a slider being dragged): the picture is sent as a JPEG and
-            the description waits; once no value has come for :data:`SETTLE_S` seconds the lossless picture and
-            the description follow. Needs a running event loop (the kernel's); without one it is ignored.
+            A frame while values are still arriving (a slider being dragged): the picture is sent and the
+            description waits until no value has come for :data:`SETTLE_S` seconds (a screen reader then announces
+            it once, and the browser has one message fewer per frame). Needs a running event loop (the kernel's);
+            without one it is ignored.
         """
         t0 = time.perf_counter()
         draft = draft and _running_loop() is not None
         self.result = self.compute(**self.values)
         with style.context(self._look):  # one context for draw and render (entering one costs ~1 ms)
             self.draw(self.result)
-            picture = self._render(full=False, draft=draft)
+            picture = self._render(full=False)
         self.description = self.describe(self.result)
         # The picture goes first: the browser starts decoding it while the text message is still on its way.
+        self._description_due = draft
         self._show_picture(picture)
         if draft:
             self._settle_later()
         else:
-            self._draft_shown = False
             self._show_description()
         self.update_count += 1
         self.update_ms.append((time.perf_counter() - t0) * 1e3)
@@ -487,8 +488,7 @@ class Panel:
         # the handouts): the picture on screen now and its description. JupyterLab and Voila rank the widget
         # view first, so the copy shows only where the widget cannot.
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        # A draft frame (JPEG, mid-drag) is not the picture to keep: draw the lossless one.
-        png = self._image.value if self._image.format == "png" and self._image.value else self.render_png()
+        png = self._image.value or self.render_png()
         bundle.update(_static_bundle(png, self.description, self.title or type(self).__name__))
         return bundle
 
@@ -522,13 +522,13 @@ class Panel:
             raise ValueError(f"state['options'] must match this panel's arguments {mine}, got {options!r}")
         return preset, (state.get("look", "notebook") if look is None else look), {**saved, **values}
 
-    def _render(self, *, full: bool, draft: bool = False) -> bytes:
+    def _render(self, *, full: bool) -> bytes:
         return self.renderer.render(dynamic=self.dynamic, overlays=self.overlays, static_key=self.static_key(),
-                                    full=full, draft=draft)
+                                    full=full)
 
     # ---- drafts while a slider is dragged --------------------------------------------------------------
     _frame_end = float("-inf")  # time.monotonic() at the end of the last update
-    _draft_shown = False        # the picture on screen is a draft; the lossless one is due
+    _description_due = False    # the picture on screen is a drag frame; its description has not been sent
     _settle_timer = None        # the event loop's handle for it
 
     def _show_picture(self, picture: bytes) -> None:
@@ -542,21 +542,17 @@ class Panel:
         return bool(owner._property_lock) and time.monotonic() - self._frame_end < DRAFT_GAP_S
 
     def _settle_later(self) -> None:
-        self._draft_shown = True
         if self._settle_timer is not None:
             self._settle_timer.cancel()
         self._settle_timer = _running_loop().call_later(SETTLE_S, self._settle)
 
     def _settle(self) -> None:
-        # Values have stopped: the same drawing again, lossless, and the description (its live region is
-        # announced once, not at every draft).
+        # Values have stopped: the description of the picture on screen (its live region is announced once, not
+        # at every frame of the drag).
         self._settle_timer = None
-        if not self._draft_shown:
+        if not self._description_due:
             return
-        self._draft_shown = False
-        with style.context(self._look):
-            picture = self._render(full=False)
-        self._show_picture(picture)
+        self._description_due = False
         self._show_description()
 
     @contextmanager
