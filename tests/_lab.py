@@ -42,8 +42,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 SETTINGS_DIR = Path(__file__).resolve().parent / "lab_settings"
 NOTEBOOKS_DIR = Path(os.environ.get("HELPERS_NOTEBOOKS_DIR", REPO / "notebooks"))
 
+#: ``--disable-gpu-rasterization``: with no GPU, Chromium would otherwise rasterise the page through SwiftShader
+#: (software GL); a desktop Chromium without a usable GPU rasterises on the CPU, as here. On the 2-core test machine
+#: it was no slower (floor panel, keydown -> decoded median, three alternating runs each at < 5 % CPU steal: 58-63 ms
+#: with the flag, 60-77 ms without).
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-gpu-rasterization", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
@@ -562,12 +566,24 @@ def log_console_text(page, timeout_ms: int = 15_000) -> str:
 #: mode "img" fires when the first <img> inside ``el`` changes ``src`` and decodes; mode "output" fires when a
 #: new <img> is added anywhere inside ``el`` and decodes. Every keydown (capture phase) re-arms the start time.
 LATENCY_HOOK = r"""(() => {
-  const L = window.__lat = {key: 0, done: 0, firstPlot: 0, observers: []};
+  const L = window.__lat = {key: 0, done: 0, firstPlot: 0, observers: [], waiters: []};
   document.addEventListener('keydown', () => { L.key = performance.now(); L.done = 0; }, true);
   const finish = (img) => {
     const t0 = L.key;
-    img.decode().then(() => { if (L.key === t0 && !L.done) L.done = performance.now(); }, () => {});
+    img.decode().then(() => {
+      if (L.key === t0 && !L.done) {
+        L.done = performance.now();
+        for (const w of L.waiters.splice(0)) w(L.done - L.key);
+      }
+    }, () => {});
   };
+  // Resolves with keydown -> decoded (ms) once the picture of the last key press is decoded: the harness waits on
+  // a promise instead of polling the page every frame, which would compete with the kernel for the CPU.
+  L.until = (timeoutMs) => new Promise((resolve, reject) => {
+    if (L.done > L.key) { resolve(L.done - L.key); return; }
+    L.waiters.push(resolve);
+    setTimeout(() => reject(new Error('no repaint within ' + timeoutMs + ' ms')), timeoutMs);
+  });
   L.watch = (el, mode) => {
     for (const o of L.observers) o.disconnect();
     L.observers = [];
@@ -617,8 +633,7 @@ def measure_key_latency(page, container_selector: str, mode: str, moves: int = 2
         key = direction_key(handle, prefer=key)
         page.evaluate("window.__lat.done = 0")
         page.keyboard.press(key)
-        page.wait_for_function("window.__lat.done > window.__lat.key", timeout=timeout_ms)
-        out.append(page.evaluate("window.__lat.done - window.__lat.key"))
+        out.append(page.evaluate("t => window.__lat.until(t)", timeout_ms))
         wait_idle(page)
         page.wait_for_timeout(pause_ms)
     return out
@@ -626,6 +641,25 @@ def measure_key_latency(page, container_selector: str, mode: str, moves: int = 2
 
 def wait_idle(page, timeout_ms: int = 30_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def cpu_times() -> list[int] | None:
+    """The machine's CPU time counters (``/proc/stat``, first line: user, nice, system, idle, iowait, irq, softirq,
+    steal, ...), or None where there is no /proc."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def steal_share(before: list[int] | None, after: list[int] | None) -> float:
+    """Share of CPU time the hypervisor gave to other machines between two :func:`cpu_times` readings (0-1; NaN when
+    unknown). On a shared virtual machine a high steal share slows everything measured, whatever the code does."""
+    if not before or not after or len(before) < 8 or len(after) < 8:
+        return float("nan")
+    d = [b - a for a, b in zip(before, after)]
+    return d[7] / sum(d) if sum(d) > 0 else float("nan")
 
 
 def percentile(values, q: float) -> float:
