@@ -658,7 +658,7 @@ def steal_share(before: list[int] | None, after: list[int] | None) -> float:
     unknown). On a shared virtual machine a high steal share slows everything measured, whatever the code does."""
     if not before or not after or len(before) < 8 or len(after) < 8:
         return float("nan")
-    d = [b - a for a, b in zip(before, after)]
+    d = [b - a for a, b in zip(before, after, strict=False)]
     return d[7] / sum(d) if sum(d) > 0 else float("nan")
 
 
