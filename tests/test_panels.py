@@ -17,6 +17,7 @@ import ipywidgets as W
 import numpy as np
 import pytest
 from conftest import figure_arrays
+from matplotlib.text import Text
 from PIL import Image
 
 from helpers import evidence, panels
@@ -144,6 +145,24 @@ def test_full_redraws_mostly_keep_the_layout():
         draws, layouts = draws + r.full_draws - draws0, layouts + r.layouts - layouts0
     assert draws >= 15, f"only {draws} full redraws: the test no longer exercises the kept layout"
     assert layouts <= 0.6 * draws, f"{layouts} layouts for {draws} full redraws"
+
+
+@pytest.mark.parametrize("key", ["spinal.windup_train", "spinal.stimulus_response", "descending.cpm_experiment"])
+def test_steady_moving_text_is_pasted_and_matches_drawing_it(key):
+    """A moving text unchanged since the last frame is pasted from a cached rendering (the saving: no glyphs drawn
+    again), and the picture still matches a full redraw to within rounding."""
+    panel = ALL[key]()
+    name = next(n for n, w in panel.controls.items() if isinstance(w, (W.FloatSlider, W.IntSlider)))
+    texts = {id(a) for a in panel.dynamic if isinstance(a, Text)}
+    pasted = 0
+    for _i in range(6):
+        panel.set(**{name: _one_step(panel.controls[name])})
+        pasted += len(texts & set(panel.renderer.sprites))
+        fast = _pixels(panel._image.value)
+        full = _pixels(panel.render_png(full=True))
+        assert np.abs(fast - full).max() <= 3, f"{key}: pasted text differs from drawing it"
+        panel.render_png()  # the full draw above reset the cache: a blitted frame again, as a slider step makes
+    assert pasted > 0, f"{key}: no moving text was ever pasted"
 
 
 OVERLAID = sorted(k for k in ALL if ALL[k]().overlays)

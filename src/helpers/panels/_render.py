@@ -61,6 +61,7 @@ class Renderer:
         self._bg_signature = None
         self._layout_signature = None
         self._sprites: dict[int, tuple] = {}
+        self._text_keys: dict[int, tuple] = {}
 
     @property
     def sprites(self) -> dict:
@@ -75,11 +76,12 @@ class Renderer:
     def render(self, *, dynamic=(), overlays=(), static_key=None, full: bool = False) -> bytes:
         """Render the figure and return it as PNG bytes.
 
-        Fast path (blitting): when ``dynamic`` lists the artists that changed and no axes limits or scales
-        changed (nor ``static_key``), the cached background is restored and only those artists are drawn again;
-        ``overlays`` are then pasted from cached renderings. Otherwise, or with ``full=True``, the whole figure
-        is drawn, overlays last. Both paths give the same pixels (the panel tests check it). Call inside the
-        panel's style sheet: colours given as cycle references ("C0") resolve at draw time.
+        Fast path (blitting): when ``dynamic`` lists the artists that changed and no axes limits or scales changed
+        (nor ``static_key``), the cached background is restored and only those artists are drawn again (a moving
+        text that is the same as in the last frame, and above every other moving artist, is pasted from a cached
+        rendering instead); ``overlays`` are then pasted from cached renderings. Otherwise, or with ``full=True``,
+        the whole figure is drawn, overlays last. Both paths give the same pixels (the panel tests check it). Call
+        inside the panel's style sheet: colours given as cycle references ("C0") resolve at draw time.
 
         Parameters
         ----------
@@ -112,9 +114,19 @@ class Renderer:
             self.full_draws += 1
         else:
             canvas.restore_region(self._background)
+        # A moving text (a label that follows a curve, a number) is often unchanged from the last frame: paste its
+        # cached pixels instead of drawing the glyphs again, when it sits above every other moving artist.
+        top = max((a.get_zorder() for a in dynamic if not isinstance(a, Text)), default=float("-inf"))
+        steady = [] if redraw else [a for a in dynamic if isinstance(a, Text) and a.get_zorder() > top
+                                    and self._unchanged(a)]
         for artist in dynamic:
-            self.figure.draw_artist(artist)
+            if artist not in steady:
+                self.figure.draw_artist(artist)
         rgba = np.asarray(canvas.buffer_rgba())
+        for artist in steady:
+            self._sprite(artist, rgba.shape[:2]).paste(rgba)
+        if redraw:
+            self._text_keys = {id(a): _overlay_key(a) for a in dynamic if isinstance(a, Text)}
         for artist in overlays:
             if redraw:
                 self.figure.draw_artist(artist)  # the reference path: Agg draws it
@@ -138,6 +150,13 @@ class Renderer:
             canvas.draw()
         finally:
             self.figure.set_layout_engine(engine)
+
+    def _unchanged(self, artist) -> bool:
+        # Same text, place and look as in the last frame (then a cached rendering of it can be pasted).
+        key = _overlay_key(artist)
+        same = self._text_keys.get(id(artist)) == key
+        self._text_keys[id(artist)] = key
+        return same
 
     def _sprite(self, artist, shape) -> _Sprite:
         # Drawing text costs about 0.1 ms a glyph; pasting its cached pixels costs a few µs.
@@ -206,11 +225,15 @@ def _axes_signature(figure):
 
 
 def _overlay_key(artist):
-    """What an overlay's pixels depend on besides the background (axes limits, which reset every sprite)."""
+    """What an overlay's (or a steady moving text's) pixels depend on besides the background (axes limits, which
+    reset every sprite)."""
     key = [artist.get_visible(), artist.get_alpha(), artist.get_zorder()]
     if isinstance(artist, Text):
+        patch = artist.get_bbox_patch()
         key += [artist.get_text(), tuple(np.ravel(artist.get_position())), str(artist.get_color()),
-                artist.get_fontsize(), artist.get_rotation()]
+                artist.get_fontsize(), artist.get_rotation(), artist.get_fontweight(), artist.get_fontstyle(),
+                artist.get_horizontalalignment(), artist.get_verticalalignment(),
+                None if patch is None else (tuple(patch.get_facecolor()), tuple(patch.get_edgecolor()))]
         if isinstance(artist, Annotation):
             key.append(tuple(np.ravel(artist.xy)))
     return tuple(key)
