@@ -526,7 +526,7 @@ class Panel:
         return self.renderer.render(dynamic=self.dynamic, overlays=self.overlays, static_key=self.static_key(),
                                     full=full)
 
-    # ---- drafts while a slider is dragged --------------------------------------------------------------
+    # ---- frames while a slider is dragged: the description waits until the values stop -----------------
     _frame_end = float("-inf")  # time.monotonic() at the end of the last update
     _description_due = False    # the picture on screen is a drag frame; its description has not been sent
     _settle_timer = None        # the event loop's handle for it
