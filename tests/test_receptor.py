@@ -7,12 +7,14 @@ published values with a stated tolerance (Jahr–Stevens worked values, Zanos un
 """
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
@@ -520,9 +522,11 @@ def test_block_curve_micromolar_axis_uses_the_blockers_molar_mass(name, g_per_mo
     x_bottom = p.ax.transData.transform([(g_per_mol, 0.5)])[0, 0]
     assert abs(x_top - x_bottom) < 0.5
     assert p.um_axis.get_xlabel() == label
-    fast = np.frombuffer(p.render_png(), dtype=np.uint8)
-    full = np.frombuffer(p.render_png(full=True), dtype=np.uint8)
-    assert fast.shape == full.shape and np.array_equal(fast, full)
+    # Decoded pixels: a moving label unchanged since the last frame is pasted from a cached rendering, which
+    # matches drawing it to within rounding (3 levels); a stale axis label would differ by far more.
+    fast = np.asarray(Image.open(io.BytesIO(p.render_png())).convert("RGB"), dtype=int)
+    full = np.asarray(Image.open(io.BytesIO(p.render_png(full=True))).convert("RGB"), dtype=int)
+    assert fast.shape == full.shape and np.abs(fast - full).max() <= 3
 
 
 def test_resting_potential_is_a_model_constant_the_panel_reads(monkeypatch):

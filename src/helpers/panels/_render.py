@@ -210,10 +210,11 @@ def layout_signature(figure) -> tuple:
     key = [tuple(figure.get_size_inches()), figure.dpi,
            texts(a for leg in figure.legends for a in (*leg.get_texts(), leg.get_title())),
            texts(t for t in figure.texts)]
-    for ax in figure.axes:
-        legend = ax.get_legend()
-        key.append((ax.get_visible(), ticks(ax.xaxis), ticks(ax.yaxis),
-                    tuple(ax.get_title(loc) for loc in ("left", "center", "right")),
+    # Secondary axes (ax.secondary_xaxis) are children of an axes, not in figure.axes, and size margins too.
+    for ax in [a for parent in figure.axes for a in (parent, *parent.child_axes)]:
+        legend = ax.get_legend() if hasattr(ax, "get_legend") else None
+        titles = tuple(ax.get_title(loc) for loc in ("left", "center", "right")) if hasattr(ax, "get_title") else ()
+        key.append((ax.get_visible(), ticks(ax.xaxis), ticks(ax.yaxis), titles,
                     None if legend is None else texts((*legend.get_texts(), legend.get_title()))))
     return tuple(key)
 
